@@ -1,0 +1,60 @@
+"""What can go wrong when the grader asks a student's code for something.
+
+Each error carries ``feedback``: markdown for the student that says what was expected
+and what happened, never a traceback of the grader. Checks let these propagate; the
+pytest plugin turns them into a failed check with that feedback.
+"""
+
+
+def format_frames(frames):
+    """The student's own traceback frames as markdown lines."""
+    lines = []
+    for frame in frames or ():
+        code = f": `{frame['code']}`" if frame.get("code") else ""
+        lines.append(f"- `{frame['file']}`, line {frame['line']}, in `{frame['function']}`{code}")
+    return "\n".join(lines)
+
+
+class StudentCodeError(Exception):
+    """Base class: the student's code did not give a usable answer."""
+
+    #: a short label for summaries and scores.csv
+    label = "error"
+
+    def __init__(self, feedback):
+        super().__init__(feedback)
+        self.feedback = feedback
+
+
+class ImportFailed(StudentCodeError):
+    """The student's module could not be imported (syntax error, crash, exit)."""
+
+    label = "import failed"
+
+
+class MissingFunction(StudentCodeError):
+    label = "missing function"
+
+
+class SignatureMismatch(StudentCodeError):
+    label = "wrong signature"
+
+
+class StudentRaised(StudentCodeError):
+    label = "raised"
+
+
+class CallTimedOut(StudentCodeError):
+    label = "timed out"
+
+
+class WorkerDied(StudentCodeError):
+    """The worker process ended during a call: a crash, ``os._exit`` or a resource limit."""
+
+    label = "crashed"
+
+
+class BadReturn(StudentCodeError):
+    """The function returned something that cannot be used (a type, a size)."""
+
+    label = "bad return value"

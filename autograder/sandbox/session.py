@@ -1,0 +1,356 @@
+"""The grader's side of the border: a :class:`Sandbox` runs one submission's module in a
+worker process and answers ``call(function, *args)`` with validated plain data.
+
+Everything that touches student code goes through here. The worker is started in a
+scratch copy of the submission, with its own session (so its whole process group can
+be killed), a scrubbed environment and its output sent to a capped log. Each call has
+a timeout; a function that timed out is not called again, and the whole submission has
+a time budget, so grading ends in bounded time whatever the student wrote.
+"""
+
+import dataclasses
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from autograder.sandbox import wire
+from autograder.sandbox.errors import (
+    BadReturn,
+    CallTimedOut,
+    ImportFailed,
+    MissingFunction,
+    SignatureMismatch,
+    StudentRaised,
+    WorkerDied,
+    format_frames,
+)
+
+RUNTIME_FILES = ("worker.py", "wire.py")
+# Variables the worker may inherit: OpenBLAS needs these on some processors to compute
+# correctly. Everything else of the grader's environment stays behind.
+PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """How much a submission may use. The rubric's ``limits:`` section sets these."""
+
+    call_timeout: float = 5.0  # seconds for one call
+    import_timeout: float = 20.0  # seconds to import the module (numpy included)
+    total_timeout: float = 120.0  # seconds of student code for the whole submission
+    max_value_bytes: int = 16 * 1024 * 1024  # largest return value
+    max_printed_chars: int = 4000  # of the student's printed output, shown in feedback
+    max_submission_bytes: int = 50 * 1024 * 1024  # copied into the scratch folder
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportReport:
+    """What the import told us: the module's public callables and their signatures."""
+
+    module_name: str
+    functions: dict
+
+
+def _module_name(path):
+    stem = path.stem
+    return stem if stem.isidentifier() else "student_module"
+
+
+class Sandbox:
+    """One student's module, imported in a worker process. Use as a context manager."""
+
+    def __init__(self, module_path, *, folder=None, limits=Limits(), python=None):
+        """``module_path`` is the student's file; ``folder``, when given, is the
+        submission folder that holds it, copied whole so its other files stay importable."""
+        self.module_path = Path(module_path)
+        self.folder = Path(folder) if folder is not None else None
+        self.limits = limits
+        self.python = python or sys.executable
+        self.module_name = _module_name(self.module_path)
+        self.timed_out = set()
+        self.used_seconds = 0.0
+        self.printed = {}  # where -> what the student's code printed there, in order of first output
+        self._process = None
+        self._next_id = 0
+        self._import_error = None
+        self._report = None
+        self._scratch = None
+        self._console_log = None
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def import_module(self):
+        """Import the student's module; raises :class:`ImportFailed` with feedback."""
+        self._ensure_worker()
+        return self._report
+
+    def close(self):
+        """Kill the worker and everything it started; remove the scratch folder."""
+        self._stop_worker()
+        if self._console_log is not None:
+            self._collect_console()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+    # -- calls -----------------------------------------------------------------------
+
+    def call(self, function, *args, **kwargs):
+        """Call ``function(*args, **kwargs)`` in the worker and return its plain value.
+
+        Raises a :class:`~autograder.sandbox.errors.StudentCodeError` subclass with
+        student-facing feedback when the call cannot give a value.
+        """
+        if function in self.timed_out:
+            raise CallTimedOut(
+                f"`{function}` timed out earlier in this run, so it was not called again. "
+                f"Each call may take at most {self.limits.call_timeout:g} s."
+            )
+        if self.used_seconds >= self.limits.total_timeout:
+            raise CallTimedOut(
+                f"Your code used up the time allowed for the whole submission "
+                f"({self.limits.total_timeout:g} s), so `{function}` was not called."
+            )
+        self._ensure_worker()
+        if function not in self._report.functions:
+            raise MissingFunction(
+                f"Your module does not define `{function}`. Define it at the top level of "
+                f"`{self.module_path.name}` with the signature given in the handout."
+            )
+        blobs = []
+        request = {
+            "op": "call",
+            "function": function,
+            "args": wire.encode_value(list(args), blobs),
+            "kwargs": wire.encode_value(dict(kwargs), blobs),
+        }
+        timeout = min(self.limits.call_timeout, self.limits.total_timeout - self.used_seconds)
+        reply = self._exchange(request, blobs, timeout, doing=f"`{function}`")
+        self._record_printed(function, reply.get("printed"))
+        if reply.get("ok") is True:
+            return reply["value"]
+        raise self._call_error(function, reply.get("error"))
+
+    def _call_error(self, function, error):
+        error = error if type(error) is dict else {}
+        kind = error.get("kind")
+        if kind == "signature":
+            return SignatureMismatch(
+                f"`{function}` could not be called as the handout specifies: {error.get('message')}. "
+                f"Your definition is `{error.get('signature')}`."
+            )
+        if kind == "missing":
+            return MissingFunction(f"Your module does not define `{function}`.")
+        if kind == "not_callable":
+            return MissingFunction(f"`{function}` in your module is a {error.get('message')}, not a function.")
+        if kind == "exit":
+            return StudentRaised(
+                f"`{function}` called `sys.exit()` (or raised `SystemExit`). A function should return its answer."
+                + _where(error)
+            )
+        return StudentRaised(
+            f"`{function}` raised `{error.get('type', 'an exception')}: {error.get('message', '')}`." + _where(error)
+        )
+
+    def _exchange(self, request, blobs, timeout, *, doing):
+        """Send one request and wait for its reply; turns every failure into feedback."""
+        self._next_id += 1
+        request["id"] = self._next_id
+        started = time.monotonic()
+        reader = wire.FrameReader(self._reply_fd, max_blob_bytes=self.limits.max_value_bytes)
+        try:
+            wire.write_frame(self._request_fd, request, blobs)
+            message, reply_blobs = reader.read(deadline=started + max(timeout, 0.0))
+            if message.get("id") != self._next_id:
+                raise wire.WireError("a reply that does not answer the request")
+            if "value" in message:
+                message["value"] = wire.decode_value(message["value"], reply_blobs)
+            return message
+        except wire.FrameTimeout:
+            self._stop_worker()
+            function = request.get("function")
+            if function:
+                self.timed_out.add(function)
+            raise CallTimedOut(
+                f"{doing} did not return within {timeout:g} s and was stopped "
+                "(an infinite loop, or a very slow computation?)."
+            ) from None
+        except wire.TooLarge:
+            self._stop_worker()
+            raise BadReturn(
+                f"{doing} returned a value larger than the grader accepts "
+                f"({self.limits.max_value_bytes // (1024 * 1024)} MB)."
+            ) from None
+        except (wire.PeerClosed, BrokenPipeError):
+            status = self._stop_worker()
+            raise WorkerDied(f"The process running your code ended during {doing} ({status}).") from None
+        except wire.WireError as error:
+            self._stop_worker()
+            raise BadReturn(
+                f"The grader could not read what {doing} sent back ({error}). Did your code write to "
+                "file descriptors it did not open?"
+            ) from None
+        finally:
+            self.used_seconds += time.monotonic() - started
+
+    # -- the worker process ------------------------------------------------------------
+
+    def _ensure_worker(self):
+        if self._import_error is not None:
+            raise self._import_error
+        if self._process is not None and self._process.poll() is None:
+            return
+        self._start_worker()
+        try:
+            reply = self._exchange(
+                {"op": "import", "path": str(self._student_file), "module": self.module_name},
+                [],
+                self.limits.import_timeout,
+                doing="importing your module",
+            )
+        except (CallTimedOut, WorkerDied, BadReturn) as error:
+            self._import_error = ImportFailed(f"Your module could not be imported: {error.feedback}")
+            raise self._import_error from None
+        self._record_printed("import", reply.get("printed"))
+        if reply.get("ok") is not True:
+            self._import_error = ImportFailed(self._import_feedback(reply.get("error") or {}))
+            raise self._import_error
+        functions = reply.get("functions")
+        self._report = ImportReport(self.module_name, dict(functions) if type(functions) is dict else {})
+
+    def _import_feedback(self, error):
+        name = self.module_path.name
+        if error.get("kind") == "syntax":
+            where = f"`{error.get('file') or name}`, line {error.get('line')}"
+            text = error.get("text") or ""
+            shown = f"\n\n```\n{text}\n```" if text.strip() else ""
+            return f"Your module has a syntax error in {where}: {error.get('message')}.{shown}"
+        if error.get("kind") == "exit":
+            return f"Your module called `sys.exit()` while it was being imported, so nothing could be graded." + _where(
+                error
+            )
+        return (
+            f"Importing `{name}` raised `{error.get('type')}: {error.get('message')}`, so nothing could be graded."
+            + _where(error)
+        )
+
+    def _start_worker(self):
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="autograder-"))
+            runtime = self._scratch / "runtime"
+            runtime.mkdir()
+            for name in RUNTIME_FILES:
+                shutil.copyfile(Path(__file__).with_name(name), runtime / name)
+            work = self._scratch / "submission"
+            if self.folder is not None:
+                copy_submission(self.folder, work, self.limits.max_submission_bytes)
+                self._student_file = work / self.module_path.relative_to(self.folder)
+            else:
+                work.mkdir()
+                self._student_file = work / self.module_path.name
+                shutil.copyfile(self.module_path, self._student_file)
+            self._console_log = self._scratch / "console.log"
+        work_dir = self._scratch / "submission"
+        request_read, request_write = os.pipe()
+        reply_read, reply_write = os.pipe()
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(work_dir), "LANG": "C.UTF-8"}
+        env.update({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+        env.update({key: os.environ[key] for key in PASSED_THROUGH_ENV if key in os.environ})
+        with open(self._console_log, "ab") as console:
+            self._process = subprocess.Popen(
+                [self.python, "-I", str(self._scratch / "runtime" / "worker.py"), str(request_read), str(reply_write)],
+                pass_fds=(request_read, reply_write),
+                stdin=subprocess.DEVNULL,
+                stdout=console,
+                stderr=subprocess.STDOUT,
+                cwd=work_dir,
+                env=env,
+                start_new_session=True,
+            )
+        os.close(request_read)
+        os.close(reply_write)
+        self._request_fd, self._reply_fd = request_write, reply_read
+
+    def _stop_worker(self):
+        """Kill the worker's process group; returns how the worker ended, for feedback."""
+        process, self._process = self._process, None
+        if process is None:
+            return "not running"
+        with_status = process.poll()
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        process.wait()
+        for fd in (self._request_fd, self._reply_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if with_status is None:
+            return "stopped by the grader"
+        if with_status < 0:
+            return f"killed by signal {signal.Signals(-with_status).name}"
+        return f"exit code {with_status}"
+
+    # -- what the student printed -------------------------------------------------------
+
+    def _record_printed(self, where, text):
+        if type(text) is str and text:
+            kept = self.printed.get(where, "")
+            if len(kept) <= self.limits.max_printed_chars:
+                self.printed[where] = kept + text
+
+    def _collect_console(self):
+        try:
+            with open(self._console_log, "rb") as console:
+                raw = console.read(self.limits.max_printed_chars + 1)
+        except OSError:
+            return
+        text = raw.decode("utf-8", errors="replace")
+        if text:
+            self._record_printed("the console", text)
+
+    def printed_output(self):
+        """Everything the student's code printed, truncated to ``max_printed_chars``."""
+        pieces = [f"--- printed during {where} ---\n{text}" for where, text in self.printed.items()]
+        text = "\n".join(pieces)
+        limit = self.limits.max_printed_chars
+        if len(text) > limit:
+            text = text[:limit] + f"\n[... {len(text) - limit} more characters not shown]"
+        return text
+
+
+def _where(error):
+    frames = format_frames(error.get("frames"))
+    return f"\n\nWhere it happened in your code:\n{frames}" if frames else ""
+
+
+def copy_submission(source, destination, max_bytes):
+    """Copy the submission's regular files and folders; links and other oddities stay behind."""
+    destination.mkdir(parents=True)
+    total = 0
+    for folder, subfolders, files in os.walk(source, followlinks=False):
+        relative = Path(folder).relative_to(source)
+        subfolders[:] = [d for d in subfolders if not (Path(folder) / d).is_symlink() and d != "__pycache__"]
+        for sub in subfolders:
+            (destination / relative / sub).mkdir()
+        for name in files:
+            path = Path(folder) / name
+            if path.is_symlink() or not path.is_file():
+                continue
+            total += path.stat().st_size
+            if total > max_bytes:
+                return
+            shutil.copyfile(path, destination / relative / name)

@@ -1,0 +1,243 @@
+"""The wire format between the grader and the worker that runs student code.
+
+This file is shared by both sides and must stay self-contained (stdlib and numpy
+only): the worker loads it from a copy outside the grader's source tree.
+
+A frame is::
+
+    b"AGW1" | header length (u32, big-endian) | blob count (u32) | header (UTF-8 JSON)
+            | for each blob: length (u64) | raw bytes
+
+The header is one JSON object. Values inside it are *plain data*: ``None``, bools,
+ints, floats (``NaN``/``Infinity`` allowed), strings and lists, plus three tagged
+forms that JSON lacks::
+
+    {"$dict": [[key, value], ...]}                       a dict with string keys
+    {"$array": i, "dtype": "<f8", "shape": [2, 1]}       an ndarray stored as blob i
+    {"$unsupported": "TypeName"}                         a value the sender could not encode
+
+Arrays travel as raw bytes of an allow-listed numeric dtype and are rebuilt with
+``np.frombuffer``; nothing is ever unpickled. The reader enforces every size cap
+before it allocates, so a hostile peer cannot make the grader read without bound.
+"""
+
+import json
+import os
+import select
+import struct
+import time
+
+import numpy as np
+
+MAGIC = b"AGW1"
+_PREFIX = struct.Struct(">4sII")
+_BLOB_LEN = struct.Struct(">Q")
+
+#: numpy dtypes that may cross the wire (booleans, integers, reals, complex).
+ALLOWED_DTYPES = frozenset(
+    np.dtype(code).str
+    for code in ("?", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8", "c8", "c16")
+)
+MAX_HEADER_BYTES = 4 * 1024 * 1024
+MAX_BLOBS = 256
+MAX_DEPTH = 24
+MAX_ITEMS = 100_000
+MAX_STRING_CHARS = 100_000
+
+
+class WireError(Exception):
+    """The peer sent something that is not a valid frame, or exceeded a cap."""
+
+
+class TooLarge(WireError):
+    """A frame is larger than the receiver accepts."""
+
+
+class PeerClosed(WireError):
+    """The peer closed its end before a whole frame arrived."""
+
+
+class FrameTimeout(WireError):
+    """No whole frame arrived before the deadline."""
+
+
+# -- plain data <-> JSON-able structure --------------------------------------------------
+
+
+def encode_value(value, blobs, *, depth=0, budget=None):
+    """Turn ``value`` into a JSON-able structure, appending array bytes to ``blobs``.
+
+    Used by both sides. Exact types are tested (never ``isinstance`` on user classes)
+    so that a subclass with hostile dunder methods is reported as unsupported rather
+    than trusted. ``budget`` is a one-item list counting the items left.
+    """
+    if budget is None:
+        budget = [MAX_ITEMS]
+    budget[0] -= 1
+    if budget[0] < 0 or depth > MAX_DEPTH:
+        return {"$unsupported": "a structure too large or too deeply nested"}
+    kind = type(value)
+    if value is None or kind is bool or kind is str:
+        if kind is str and len(value) > MAX_STRING_CHARS:
+            return {"$unsupported": "a string too long"}
+        return value
+    if kind is int:
+        return value if abs(value) < 2**63 else float(value)
+    if kind is float:
+        return value
+    if kind in (list, tuple):
+        return [encode_value(item, blobs, depth=depth + 1, budget=budget) for item in value]
+    if kind is dict:
+        pairs = []
+        for key, item in value.items():
+            if type(key) is not str:
+                return {"$unsupported": "a dict whose keys are not all strings"}
+            pairs.append([key, encode_value(item, blobs, depth=depth + 1, budget=budget)])
+        return {"$dict": pairs}
+    if isinstance(value, np.generic) and kind.__module__ == "numpy":
+        return encode_value(value.item(), blobs, depth=depth, budget=budget) if not isinstance(
+            value, np.complexfloating
+        ) else _encode_array(np.asarray(value), blobs)
+    if kind is np.ndarray:
+        return _encode_array(value, blobs)
+    return {"$unsupported": kind.__name__}
+
+
+def _encode_array(array, blobs):
+    if array.dtype.str not in ALLOWED_DTYPES:
+        if array.dtype == object:
+            try:
+                array = np.array(array.tolist(), dtype=np.float64)
+            except (TypeError, ValueError):
+                return {"$unsupported": "an array of objects"}
+        else:
+            return {"$unsupported": f"an array of dtype {array.dtype}"}
+    array = np.ascontiguousarray(array)
+    blobs.append(array.tobytes())
+    return {"$array": len(blobs) - 1, "dtype": array.dtype.str, "shape": list(array.shape)}
+
+
+class Unsupported:
+    """Stands for a value the sender could not put on the wire; ``what`` names it."""
+
+    __slots__ = ("what",)
+
+    def __init__(self, what):
+        self.what = str(what)[:200]
+
+    def __repr__(self):
+        return f"<unsupported {self.what}>"
+
+
+def decode_value(data, blobs, *, depth=0):
+    """Rebuild a value from :func:`encode_value`'s structure. Raises WireError."""
+    if depth > MAX_DEPTH + 1:
+        raise WireError("value nested too deeply")
+    kind = type(data)
+    if data is None or kind in (bool, int, float, str):
+        return data
+    if kind is list:
+        return [decode_value(item, blobs, depth=depth + 1) for item in data]
+    if kind is dict:
+        if set(data) == {"$dict"} and type(data["$dict"]) is list:
+            result = {}
+            for pair in data["$dict"]:
+                if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                    raise WireError("malformed $dict entry")
+                result[pair[0]] = decode_value(pair[1], blobs, depth=depth + 1)
+            return result
+        if set(data) == {"$array", "dtype", "shape"}:
+            return _decode_array(data, blobs)
+        if set(data) == {"$unsupported"}:
+            return Unsupported(data["$unsupported"])
+    raise WireError(f"unexpected {kind.__name__} in a value")
+
+
+def _decode_array(data, blobs):
+    index, dtype, shape = data["$array"], data["dtype"], data["shape"]
+    if type(index) is not int or not 0 <= index < len(blobs):
+        raise WireError("array refers to a missing blob")
+    if type(dtype) is not str or dtype not in ALLOWED_DTYPES:
+        raise WireError(f"array dtype {dtype!r} is not allowed")
+    if type(shape) is not list or len(shape) > 32 or not all(type(n) is int and n >= 0 for n in shape):
+        raise WireError("array shape is malformed")
+    dt = np.dtype(dtype)
+    count = 1
+    for n in shape:
+        count *= n
+    if count * dt.itemsize != len(blobs[index]):
+        raise WireError("array bytes do not match its shape")
+    return np.frombuffer(blobs[index], dtype=dt).reshape(shape).copy()
+
+
+# -- frames --------------------------------------------------------------------------
+
+
+def pack(message, blobs=()):
+    """One frame for ``message`` (already encoded) and its ``blobs``."""
+    header = json.dumps(message, separators=(",", ":")).encode("utf-8")
+    parts = [_PREFIX.pack(MAGIC, len(header), len(blobs)), header]
+    for blob in blobs:
+        parts.append(_BLOB_LEN.pack(len(blob)))
+        parts.append(blob)
+    return b"".join(parts)
+
+
+def write_frame(fd, message, blobs=()):
+    """Write a whole frame to the file descriptor ``fd``."""
+    view = memoryview(pack(message, blobs))
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+class FrameReader:
+    """Reads frames from a file descriptor with a deadline and a size cap.
+
+    ``max_blob_bytes`` bounds the sum of a frame's blobs. Reading stops at the first
+    byte that breaks the format, so a stream that went wrong is never resynchronised:
+    the caller discards the peer.
+    """
+
+    def __init__(self, fd, *, max_blob_bytes):
+        self.fd = fd
+        self.max_blob_bytes = max_blob_bytes
+
+    def read(self, deadline=None):
+        """The next ``(message, blobs)``; ``deadline`` is a ``time.monotonic()`` value."""
+        magic, header_len, blob_count = _PREFIX.unpack(self._exactly(_PREFIX.size, deadline))
+        if magic != MAGIC:
+            raise WireError("frame does not start with the protocol's magic bytes")
+        if header_len > MAX_HEADER_BYTES or blob_count > MAX_BLOBS:
+            raise TooLarge(f"frame header of {header_len} bytes with {blob_count} arrays")
+        try:
+            message = json.loads(self._exactly(header_len, deadline).decode("utf-8"))
+        except (ValueError, RecursionError) as error:
+            raise WireError(f"frame header is not valid JSON ({type(error).__name__})") from None
+        blobs, total = [], 0
+        for _ in range(blob_count):
+            (length,) = _BLOB_LEN.unpack(self._exactly(_BLOB_LEN.size, deadline))
+            total += length
+            if total > self.max_blob_bytes:
+                raise TooLarge(f"arrays of more than {self.max_blob_bytes} bytes")
+            blobs.append(self._exactly(length, deadline))
+        if type(message) is not dict:
+            raise WireError("frame header is not a JSON object")
+        return message, blobs
+
+    def _exactly(self, count, deadline):
+        chunks, missing = [], count
+        while missing:
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise FrameTimeout("no reply before the deadline")
+                ready, _, _ = select.select([self.fd], [], [], remaining)
+                if not ready:
+                    raise FrameTimeout("no reply before the deadline")
+            chunk = os.read(self.fd, min(missing, 1 << 20))
+            if not chunk:
+                raise PeerClosed("the other side closed the channel")
+            chunks.append(chunk)
+            missing -= len(chunk)
+        return b"".join(chunks)

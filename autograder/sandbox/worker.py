@@ -1,0 +1,194 @@
+"""The worker: the only process in which a student's code runs.
+
+Started by :mod:`autograder.sandbox.session` as
+``python -I worker.py REQUEST_FD REPLY_FD`` with ``wire.py`` beside it. It is
+self-contained on purpose (stdlib, numpy and ``wire``), because it runs from a copy
+outside the grader's source tree. It serves two requests, one at a time:
+
+``{"op": "import", "path": ..., "module": ...}``
+    import the student's file; reply with its callables and what it printed.
+``{"op": "call", "function": ..., "args": [...], "kwargs": {...}}``
+    call one function; reply with its return value as plain data.
+
+Every reply carries ``ok``; a failure carries ``error`` with a ``kind`` (``syntax``,
+``raised``, ``exit``, ``missing``, ``not_callable``, ``signature``, ``not_imported``)
+and the frames of the traceback that lie in the student's own files. Nothing here
+decides a grade: the grader validates every value it receives.
+"""
+
+import contextlib
+import importlib.util
+import inspect
+import io
+import os
+import sys
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import wire  # noqa: E402  (found beside this file, never in the student's folder)
+
+sys.path.remove(HERE)
+
+MAX_PRINTED_CHARS = 20_000
+
+
+class _CappedText(io.TextIOBase):
+    """A text sink for ``print`` that keeps only the first ``limit`` characters."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.parts = []
+        self.kept = 0
+        self.dropped = 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        text = str(text)
+        room = self.limit - self.kept
+        if room > 0:
+            self.parts.append(text[:room])
+            self.kept += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def text(self):
+        out = "".join(self.parts)
+        if self.dropped:
+            out += f"\n[... {self.dropped} more characters not shown]"
+        return out
+
+
+class Worker:
+    def __init__(self, request_fd, reply_fd):
+        self.reader = wire.FrameReader(request_fd, max_blob_bytes=256 * 1024 * 1024)
+        self.reply_fd = reply_fd
+        self.module = None
+        self.student_dir = None
+
+    def serve(self):
+        while True:
+            try:
+                message, blobs = self.reader.read()
+            except wire.PeerClosed:
+                return
+            op = message.get("op")
+            if op == "import":
+                reply = self.import_module(message["path"], message["module"])
+            elif op == "call":
+                reply = self.call(message, blobs)
+            else:
+                reply = {"ok": False, "error": {"kind": "protocol", "message": f"unknown op {op!r}"}}
+            reply["id"] = message.get("id")
+            self.send(reply)
+
+    def send(self, reply):
+        blobs = []
+        if "value" in reply:
+            reply["value"] = wire.encode_value(reply["value"], blobs)
+        wire.write_frame(self.reply_fd, reply, blobs)
+
+    def import_module(self, path, name):
+        self.student_dir = os.path.dirname(os.path.abspath(path))
+        sys.path.insert(0, self.student_dir)
+        printed = _CappedText(MAX_PRINTED_CHARS)
+        try:
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+                spec.loader.exec_module(module)
+        except BaseException as error:  # noqa: BLE001  the student's failure, reported as data
+            return {"ok": False, "error": self.describe(error), "printed": printed.text()}
+        self.module = module
+        functions = {}
+        for attr, value in vars(module).items():
+            if callable(value) and not attr.startswith("_"):
+                functions[attr] = self.signature_text(value)
+        return {"ok": True, "functions": functions, "printed": printed.text()}
+
+    def call(self, message, blobs):
+        if self.module is None:
+            return {"ok": False, "error": {"kind": "not_imported", "message": "module not imported"}}
+        name = message["function"]
+        try:
+            args = wire.decode_value(message.get("args", []), blobs)
+            kwargs = wire.decode_value(message.get("kwargs", {"$dict": []}), blobs)
+        except wire.WireError as error:
+            return {"ok": False, "error": {"kind": "protocol", "message": str(error)}}
+        function = vars(self.module).get(name)
+        if function is None:
+            return {"ok": False, "error": {"kind": "missing", "message": name}}
+        if not callable(function):
+            return {"ok": False, "error": {"kind": "not_callable", "message": type(function).__name__}}
+        try:
+            inspect.signature(function).bind(*args, **kwargs)
+        except TypeError as error:
+            return {
+                "ok": False,
+                "error": {"kind": "signature", "message": str(error), "signature": self.signature_text(function)},
+            }
+        except ValueError:
+            pass  # builtins without a signature: let the call itself decide
+        printed = _CappedText(MAX_PRINTED_CHARS)
+        try:
+            with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+                value = function(*args, **kwargs)
+        except BaseException as error:  # noqa: BLE001
+            return {"ok": False, "error": self.describe(error), "printed": printed.text()}
+        return {"ok": True, "value": value, "printed": printed.text()}
+
+    def describe(self, error):
+        """A failure as plain data, with only the student's own traceback frames."""
+        if isinstance(error, SyntaxError):
+            return {
+                "kind": "syntax",
+                "type": type(error).__name__,
+                "message": str(error.msg),
+                "file": os.path.basename(error.filename or ""),
+                "line": error.lineno,
+                "offset": error.offset,
+                "text": (error.text or "").rstrip("\n")[:300],
+                "frames": self.student_frames(error),
+            }
+        kind = "exit" if isinstance(error, SystemExit) else "raised"
+        try:
+            text = str(error)[:2000]
+        except BaseException:  # noqa: BLE001  a hostile __str__
+            text = "<the exception's message could not be shown>"
+        return {"kind": kind, "type": type(error).__name__, "message": text, "frames": self.student_frames(error)}
+
+    def student_frames(self, error):
+        frames = []
+        for frame in traceback.extract_tb(error.__traceback__):
+            filename = os.path.abspath(frame.filename)
+            if self.student_dir and filename.startswith(self.student_dir + os.sep):
+                frames.append(
+                    {
+                        "file": os.path.relpath(filename, self.student_dir),
+                        "line": frame.lineno,
+                        "function": frame.name,
+                        "code": (frame.line or "")[:300],
+                    }
+                )
+        return frames[-8:]
+
+    @staticmethod
+    def signature_text(function):
+        try:
+            return f"{getattr(function, '__name__', 'function')}{inspect.signature(function)}"
+        except (TypeError, ValueError):
+            return getattr(function, "__name__", "function")
+
+
+def main():
+    request_fd, reply_fd = int(sys.argv[1]), int(sys.argv[2])
+    import numpy  # noqa: F401  imported before the student's folder is on sys.path
+
+    Worker(request_fd, reply_fd).serve()
+
+
+if __name__ == "__main__":
+    main()
