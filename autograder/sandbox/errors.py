@@ -6,12 +6,18 @@ pytest plugin turns them into a failed check with that feedback.
 """
 
 
+from autograder.markdown import inline_code
+
+
 def format_frames(frames):
-    """The student's own traceback frames as markdown lines."""
+    """The student's own traceback frames as markdown lines (frames are worker data)."""
     lines = []
-    for frame in frames or ():
-        code = f": `{frame['code']}`" if frame.get("code") else ""
-        lines.append(f"- `{frame['file']}`, line {frame['line']}, in `{frame['function']}`{code}")
+    for frame in (frames if type(frames) is list else [])[:8]:
+        if type(frame) is not dict:
+            continue
+        code = f": {inline_code(frame['code'])}" if frame.get("code") else ""
+        where = f"{inline_code(frame.get('file'))}, line {frame.get('line')}, in {inline_code(frame.get('function'))}"
+        lines.append(f"- {where}{code}")
     return "\n".join(lines)
 
 

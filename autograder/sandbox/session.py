@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from autograder.markdown import fenced, inline_code
 from autograder.sandbox import wire
 from autograder.sandbox.errors import (
     BadReturn,
@@ -147,20 +148,20 @@ class Sandbox:
         kind = error.get("kind")
         if kind == "signature":
             return SignatureMismatch(
-                f"`{function}` could not be called as the handout specifies: {error.get('message')}. "
-                f"Your definition is `{error.get('signature')}`."
+                f"`{function}` could not be called with the signature the handout specifies: "
+                f"{inline_code(error.get('message'))}. Your definition is {inline_code(error.get('signature'))}."
             )
         if kind == "missing":
             return MissingFunction(f"Your module does not define `{function}`.")
         if kind == "not_callable":
-            return MissingFunction(f"`{function}` in your module is a {error.get('message')}, not a function.")
+            return MissingFunction(f"`{function}` in your module is a {inline_code(error.get('message'))}, not a function.")
         if kind == "exit":
             return StudentRaised(
                 f"`{function}` called `sys.exit()` (or raised `SystemExit`). A function should return its answer."
                 + _where(error)
             )
         return StudentRaised(
-            f"`{function}` raised `{error.get('type', 'an exception')}: {error.get('message', '')}`." + _where(error)
+            f"`{function}` raised {inline_code(_exception_text(error))}." + _where(error)
         )
 
     def _exchange(self, request, blobs, timeout, *, doing):
@@ -232,16 +233,16 @@ class Sandbox:
     def _import_feedback(self, error):
         name = self.module_path.name
         if error.get("kind") == "syntax":
-            where = f"`{error.get('file') or name}`, line {error.get('line')}"
-            text = error.get("text") or ""
-            shown = f"\n\n```\n{text}\n```" if text.strip() else ""
-            return f"Your module has a syntax error in {where}: {error.get('message')}.{shown}"
+            where = f"{inline_code(error.get('file') or name)}, line {error.get('line')}"
+            text = str(error.get("text") or "")
+            shown = f"\n\n{fenced(text)}" if text.strip() else ""
+            return f"Your module has a syntax error in {where}: {inline_code(error.get('message'))}.{shown}"
         if error.get("kind") == "exit":
-            return f"Your module called `sys.exit()` while it was being imported, so nothing could be graded." + _where(
+            return "Your module called `sys.exit()` while it was being imported, so nothing could be graded." + _where(
                 error
             )
         return (
-            f"Importing `{name}` raised `{error.get('type')}: {error.get('message')}`, so nothing could be graded."
+            f"Importing `{name}` raised {inline_code(_exception_text(error))}, so nothing could be graded."
             + _where(error)
         )
 
@@ -330,6 +331,11 @@ class Sandbox:
         if len(text) > limit:
             text = text[:limit] + f"\n[... {len(text) - limit} more characters not shown]"
         return text
+
+
+def _exception_text(error):
+    message = error.get("message")
+    return f"{error.get('type', 'Exception')}: {message}" if message else str(error.get("type", "Exception"))
 
 
 def _where(error):

@@ -1,0 +1,109 @@
+"""The checks: pytest test functions that grade one part each, through the sandbox.
+
+A check is a function named ``check_*`` in a module ``check_*.py`` of this package,
+registered under a stable id with :func:`check`. It may also carry gradescope-utils'
+decorators (``weight``, ``visibility``, ``number``, ``tags``) as defaults; the rubric
+takes precedence. Checks receive these fixtures from :mod:`autograder.plugin`:
+
+``student``
+    the :class:`~autograder.sandbox.session.Sandbox` holding the student's module;
+``rng``
+    a ``numpy.random.Generator`` seeded from the rubric's seed and the check id;
+``feedback``
+    a :class:`Feedback` for notes that accompany a passing result.
+
+A check passes by returning, fails with :func:`fail`, and awards partial credit with
+:func:`partial`. Errors from the student's code (a timeout, an exception, a missing
+function) are left to propagate: the plugin reports them with their own feedback.
+Messages never contain an expected value: they state the expected *shape* and *type*
+and, where a wrong answer is recognised, what the student computed instead.
+"""
+
+import dataclasses
+import importlib
+import pkgutil
+
+
+class CheckFailed(AssertionError):
+    """The check's verdict: no credit, with a message for the student."""
+
+
+class PartialCredit(Exception):
+    """The check's verdict: ``fraction`` of its weight, with a message."""
+
+    def __init__(self, fraction, message):
+        super().__init__(message)
+        self.fraction = min(max(float(fraction), 0.0), 1.0)
+        self.message = message
+
+
+def fail(message):
+    raise CheckFailed(message)
+
+
+def partial(fraction, message):
+    raise PartialCredit(fraction, message)
+
+
+class Feedback:
+    """Notes a check leaves for the student even when it passes (each shown once)."""
+
+    def __init__(self):
+        self.notes = []
+
+    def note(self, text):
+        if text and text not in self.notes:
+            self.notes.append(text)
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckSpec:
+    """A registered check and the defaults its decorators give."""
+
+    check_id: str
+    name: str
+    function: object
+    weight: object  # float or None when no decorator sets it
+    visibility: str
+    number: object
+    tags: tuple
+
+
+def check(check_id, name):
+    """Register the decorated function as the check ``check_id`` named ``name``."""
+
+    def register(function):
+        function.__check_id__ = check_id
+        function.__check_name__ = name
+        return function
+
+    return register
+
+
+def spec_of(function):
+    """The :class:`CheckSpec` of a registered check function (decorators read here)."""
+    return CheckSpec(
+        check_id=function.__check_id__,
+        name=function.__check_name__,
+        function=function,
+        weight=getattr(function, "__weight__", None),
+        visibility=getattr(function, "__visibility__", "visible"),
+        number=getattr(function, "__number__", None),
+        tags=tuple(getattr(function, "__tags__", ())),
+    )
+
+
+def discover():
+    """Every registered check of this package, by id, in definition order."""
+    found = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if not info.name.startswith("check_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for value in vars(module).values():
+            if callable(value) and hasattr(value, "__check_id__"):
+                spec = spec_of(value)
+                if spec.check_id in found and found[spec.check_id].function is not value:
+                    raise RuntimeError(f"two checks share the id {spec.check_id!r}")
+                found[spec.check_id] = spec
+    return found

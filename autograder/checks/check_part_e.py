@@ -1,0 +1,80 @@
+"""Part (e): the next input x_{t+1} during one-to-many generation with RNN-B.
+
+The check runs the reference RNN-B, with the reference softmax, and only the student's
+next-input rule, for several steps; the sequence it generates is compared with the
+reference's own generation.
+"""
+
+from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
+
+from autograder.checks import check, fail, partial
+from autograder.checks.values import close, column
+from reference.rnn_b import NEXT_INPUT_RULES, RNNB
+
+FUNCTION = "rnn_b_next_input"
+WHAT = f"`{FUNCTION}`"
+TRIALS = 8
+STEPS = 5
+# The rubric's decision: feeding back the embedding of the chosen word is a sensible
+# language-model answer, but not the one this exam's network uses.
+ONE_HOT_FRACTION = 0.5
+
+
+def generations(student, rng, feedback, size):
+    """Pairs of (student's generation, networks, first inputs) over ``TRIALS`` random networks."""
+    runs = []
+    for _ in range(TRIALS):
+        network = RNNB(
+            W_ssx=rng.standard_normal((size, 2 * size)),
+            W_ox=rng.standard_normal((size, 2 * size)),
+            f2="softmax",
+        )
+        x1 = rng.standard_normal((size, 1))
+
+        def student_rule(p_t):
+            return column(student.call(FUNCTION, p_t), size, what=WHAT, feedback=feedback)
+
+        runs.append((network, x1, network.generate(x1, STEPS, next_input=student_rule)))
+    return runs
+
+
+def same_generation(network, x1, generated, rule):
+    reference = network.generate(x1, STEPS, next_input=rule)
+    return all(close(a, b) for a, b in zip(generated.ps, reference.ps)) and all(
+        close(a, b) for a, b in zip(generated.xs, reference.xs)
+    )
+
+
+def grade_generation(student, rng, feedback, size):
+    runs = generations(student, rng, feedback, size)
+    if all(same_generation(n, x1, g, NEXT_INPUT_RULES["output"]) for n, x1, g in runs):
+        return
+    if all(same_generation(n, x1, g, NEXT_INPUT_RULES["one_hot_argmax"]) for n, x1, g in runs):
+        partial(
+            ONE_HOT_FRACTION,
+            f"Recognised: {WHAT} feeds back the one-hot embedding of the most likely word, argmax(p_t). "
+            "That is a reasonable language model, but it discards the rest of p_t; this exam's network "
+            "feeds back what it output without a hard choice. Half credit.",
+        )
+    fail(
+        f"Generating {STEPS} steps with the reference RNN-B and {WHAT} did not reproduce the reference "
+        "generation. Think about what the network has just produced at step t, and what x_{t+1} "
+        "must therefore represent."
+    )
+
+
+@check("e.generation", "drives the reference RNN-B through several generation steps")
+@weight(2)
+@visibility("visible")
+@number("5.1")
+@tags("generation", "rnn-b")
+def check_generation(student, rng, feedback):
+    grade_generation(student, rng, feedback, 2)
+
+
+@check("e.other_sizes", "generalizes to other sizes (x = p = 4)")
+@weight(0)
+@number("5.2")
+@tags("generation", "generalization")
+def check_other_sizes(student, rng, feedback):
+    grade_generation(student, rng, feedback, 4)

@@ -1,0 +1,97 @@
+"""The command line: ``python -m autograder COMMAND``.
+
+``grade PATH``      grade one submission (a .py file or a folder) and print the report
+``gradescope``      what run_autograder calls on Gradescope: read the submission under
+                    $AUTOGRADER_ROOT, write results/results.json
+"""
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from autograder import grading
+from autograder.report import format_for_terminal
+from autograder.results import Results, TestResult
+from autograder.rubric import RubricError
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    grade = commands.add_parser("grade", help="grade one submission and print a per-part report")
+    grade.add_argument("path", type=Path, help="the student's .py file, or a folder holding their files")
+    grade.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML (default: %(default)s)")
+    grade.add_argument("--json", type=Path, metavar="OUT", help="also write the results.json Gradescope would get")
+
+    gradescope = commands.add_parser("gradescope", help="the Gradescope entry point used by run_autograder")
+    gradescope.add_argument(
+        "--root", type=Path, default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")),
+        help="Gradescope's folder (default: $AUTOGRADER_ROOT or /autograder)",
+    )
+    gradescope.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML")
+
+    args = parser.parse_args(argv)
+    if args.command == "grade":
+        return command_grade(args)
+    return command_gradescope(args)
+
+
+def command_grade(args):
+    if not args.path.exists():
+        print(f"error: {args.path} does not exist", file=sys.stderr)
+        return 2
+    try:
+        rubric = grading.load(args.rubric)
+    except RubricError as error:
+        print(f"error: the rubric is invalid: {error}", file=sys.stderr)
+        if args.json:
+            failure_results(f"The rubric is invalid: {error}").write(args.json)
+        return 2
+    graded = grading.grade(args.path, rubric)
+    print(format_for_terminal(graded.results))
+    if graded.instructor_log:
+        print("\n## For course staff\n\n" + graded.instructor_log, file=sys.stderr)
+    if args.json:
+        graded.results.write(args.json)
+        print(f"\nwrote {args.json}")
+    return 0
+
+
+def command_gradescope(args):
+    """Always leaves a valid results.json; exits non-zero when the grader itself failed."""
+    started = time.monotonic()
+    destination = args.root / "results" / "results.json"
+    try:
+        rubric = grading.load(args.rubric)
+        graded = grading.grade(args.root / "submission", rubric)
+    except RubricError as error:
+        print(f"autograder: the rubric is invalid: {error}")
+        failure_results(f"The rubric is invalid: {error}", started).write(destination)
+        return 2
+    except Exception:  # noqa: BLE001  the grader's own bug: report it, still write results
+        trace = traceback.format_exc()
+        print(f"autograder: internal error\n{trace}")
+        failure_results("The autograder itself failed; this is not a problem with your code.", started).write(
+            destination
+        )
+        return 1
+    print(graded.instructor_log or "autograder: graded without incident")
+    graded.results.write(destination)
+    return 0
+
+
+def failure_results(message, started=None):
+    """A valid results.json for when grading could not happen at all."""
+    elapsed = time.monotonic() - started if started is not None else 0.0
+    test = TestResult(
+        name="Autograder",
+        score=0.0,
+        max_score=0.0,
+        output=f"{message} Your course staff have been told; please contact them.",
+        failed=True,
+    )
+    return Results(tests=(test,), output=f"**The autograder could not grade this submission.** {message}", execution_time=elapsed)

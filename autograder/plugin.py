@@ -1,0 +1,136 @@
+"""The pytest plugin that runs a rubric's checks against one sandboxed submission.
+
+Read top to bottom: the fixtures a check may ask for, then the hooks. Collection keeps
+exactly the rubric's checks, in rubric order; each report becomes an :class:`Outcome`.
+No rubric check can vanish: :func:`autograder.report.build_results` gives any check
+without an outcome (skipped, failed in setup, never collected) zero points and says
+why, which is where gradescope-utils and pytest-gradescope lose tests silently.
+"""
+
+import dataclasses
+import os
+import traceback
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, Feedback, PartialCredit
+from autograder.sandbox.errors import StudentCodeError
+
+CHECKS_DIR = Path(__file__).with_name("checks")
+_FEEDBACK = pytest.StashKey()
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """How one check ended. ``fraction`` of its weight is awarded."""
+
+    fraction: float
+    message: str
+    notes: tuple = ()
+    label: str = ""  # "passed", "partial", "failed", or a StudentCodeError label
+    internal_error: str = ""  # a traceback for the instructor, never shown to students
+
+
+class GradingPlugin:
+    def __init__(self, rubric, student):
+        # Underscored: pytest reads every public attribute of a plugin as a possible fixture.
+        self._rubric = rubric
+        self._student = student
+        self.outcomes = {}
+
+    # -- fixtures ---------------------------------------------------------------------
+
+    @pytest.fixture
+    def student(self):
+        """The sandboxed student module: ``student.call(name, *args, **kwargs)``."""
+        return self._student
+
+    @pytest.fixture
+    def rng(self, request):
+        """A generator seeded by the rubric's seed and the check id: same draws every run."""
+        check_id = request.node.obj.__check_id__
+        return np.random.default_rng([self._rubric.seed, zlib.crc32(check_id.encode())])
+
+    @pytest.fixture
+    def feedback(self, request):
+        notes = Feedback()
+        request.node.stash[_FEEDBACK] = notes
+        return notes
+
+    # -- hooks ------------------------------------------------------------------------
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        order = {rule.check_id: index for index, (_, rule) in enumerate(self._rubric.checks)}
+        selected = [item for item in items if getattr(getattr(item, "obj", None), "__check_id__", None) in order]
+        deselected = [item for item in items if item not in selected]
+        selected.sort(key=lambda item: order[item.obj.__check_id__])
+        items[:] = selected
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+
+    def pytest_runtest_makereport(self, item, call):
+        check_id = item.obj.__check_id__
+        if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
+            notes = tuple(item.stash[_FEEDBACK].notes) if _FEEDBACK in item.stash else ()
+            self.outcomes[check_id] = judge(call.excinfo, notes)
+
+
+def judge(excinfo, notes):
+    """The :class:`Outcome` of a check that raised ``excinfo`` (None: it passed)."""
+    if excinfo is None:
+        return Outcome(1.0, "", notes, "passed")
+    error = excinfo.value
+    if isinstance(error, PartialCredit):
+        return Outcome(error.fraction, error.message, notes, "partial")
+    if isinstance(error, CheckFailed):
+        return Outcome(0.0, str(error), notes, "failed")
+    if isinstance(error, StudentCodeError):
+        return Outcome(0.0, error.feedback, notes, error.label)
+    if isinstance(error, pytest.skip.Exception):
+        return Outcome(0.0, "This check was skipped, so it earns no points.", notes, "skipped")
+    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    return Outcome(
+        0.0,
+        "The grader hit an internal error in this check (not a problem with your code). "
+        "Your course staff can see the details.",
+        notes,
+        "grader error",
+        internal_error=trace,
+    )
+
+
+def run_checks(rubric, student):
+    """Run the rubric's checks on ``student`` in this process; returns the outcomes by check id."""
+    plugin = GradingPlugin(rubric, student)
+    args = [
+        str(CHECKS_DIR),
+        "-c",
+        str(CHECKS_DIR / "pytest.ini"),
+        "--rootdir",
+        str(CHECKS_DIR),
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:terminal",
+    ]
+    # Plugins a TA happens to have installed (pytest-randomly, xdist, ...) must not
+    # change how a submission is graded.
+    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        status = pytest.main(args, plugins=[plugin])
+    finally:
+        if saved is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
+    if status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise GraderError(f"pytest could not run the checks (exit status {int(status)}: {status.name})")
+    return plugin.outcomes
+
+
+class GraderError(RuntimeError):
+    """The grader itself failed; not the student's fault."""

@@ -1,0 +1,100 @@
+"""Turn a rubric and the checks' outcomes into Gradescope results, and show them.
+
+The top-level output is a per-part summary table in markdown. It is visible to
+students, so it counts only checks they can see now: a part's hidden or later-shown
+checks are mentioned, never scored, and the total appears only when nothing is hidden.
+"""
+
+from autograder.markdown import fenced
+from autograder.plugin import Outcome
+from autograder.results import Results, TestResult
+
+NOT_RUN = Outcome(0.0, "This check did not run, so it earns no points. Your course staff can see why.", label="not run")
+
+
+def check_output(outcome, rule):
+    """The markdown shown under one check."""
+    if outcome.label == "passed":
+        pieces = ["Passed."]
+    else:
+        pieces = [outcome.message]
+        if rule.feedback:
+            pieces.append(f"**Hint:** {rule.feedback}")
+    pieces.extend(f"**Note:** {note}" for note in outcome.notes)
+    return "\n\n".join(piece for piece in pieces if piece)
+
+
+def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", problem=""):
+    """The :class:`Results` for one submission.
+
+    ``outcomes`` maps check ids to :class:`~autograder.plugin.Outcome`; a rubric check
+    without one gets zero points and a message, never silence. ``problem`` is a
+    message that applies to the whole submission (it did not import, it is missing).
+    """
+    tests, part_scores, internal = [], {}, {}
+    for part, rule in rubric.checks:
+        outcome = outcomes.get(rule.check_id, NOT_RUN)
+        if outcome.internal_error:
+            internal[rule.check_id] = outcome.internal_error
+        result = TestResult(
+            name=f"{part.heading} {rule.name}",
+            score=rule.weight * outcome.fraction,
+            max_score=rule.weight,
+            output=check_output(outcome, rule),
+            visibility=rule.visibility,
+            number=rule.number,
+            tags=rule.tags,
+            extra_data={"check": rule.check_id, "part": part.label, "outcome": outcome.label},
+            failed=outcome.label != "passed",
+        )
+        tests.append(result)
+        part_scores[part.label] = part_scores.get(part.label, 0.0) + result.score
+    output = summary(rubric, tests, notes=notes, printed=printed, problem=problem)
+    extra = {
+        "rubric": rubric.title,
+        "part_scores": {label: round(score, 4) for label, score in part_scores.items()},
+        "outcomes": {test.extra_data["check"]: test.extra_data["outcome"] for test in tests},
+    }
+    if internal:
+        extra["grader_errors"] = sorted(internal)
+    return Results(tests=tuple(tests), output=output, execution_time=elapsed, extra_data=extra), internal
+
+
+def summary(rubric, tests, *, notes, printed, problem):
+    by_part = {}
+    for test in tests:
+        by_part.setdefault(test.extra_data["part"], []).append(test)
+    everything_visible = all(test.visibility == "visible" for test in tests)
+    lines = [f"## {rubric.title}", ""]
+    if problem:
+        lines += [f"**Your submission could not be graded:** {problem}", ""]
+    lines += ["| Part | Points | Checks passed |", "|---|---|---|"]
+    for part in rubric.parts:
+        shown = [t for t in by_part.get(part.label, []) if t.visibility == "visible"]
+        later = len(by_part.get(part.label, [])) - len(shown)
+        points = f"{sum(t.score for t in shown):g} / {sum(t.max_score for t in shown):g}"
+        passed = f"{sum(t.status == 'passed' for t in shown)} / {len(shown)}"
+        if later:
+            passed += f" (+{later} shown later)"
+        lines.append(f"| {part.heading} {part.title} | {points} | {passed} |")
+    if everything_visible:
+        total = sum(t.score for t in tests)
+        lines.append(f"| **Total** | **{round(total, 4):g} / {rubric.total_points:g}** | |")
+    for note in notes:
+        lines += ["", f"**Note:** {note}"]
+    if printed:
+        lines += ["", "### What your code printed", "", fenced(printed)]
+    return "\n".join(lines)
+
+
+def format_for_terminal(results):
+    """A plain-text report of ``results`` for ``python -m autograder grade``."""
+    data = results.to_json()
+    lines = [data["output"], "", "## Checks", ""]
+    for test in data["tests"]:
+        mark = "PASS" if test["status"] == "passed" else "FAIL"
+        visibility = "" if test["visibility"] == "visible" else f"  [{test['visibility']}]"
+        lines.append(f"[{mark}] {test['score']:g}/{test['max_score']:g}  {test['name']}{visibility}")
+        if test["status"] != "passed" or "Note:" in test["output"]:
+            lines.extend("        " + line for line in test["output"].splitlines())
+    return "\n".join(lines)
