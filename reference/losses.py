@@ -52,10 +52,11 @@ def loss_value(name: str, p: np.ndarray, y: np.ndarray) -> float:
     p, y = _same_shape(p, y)
     if name == "squared":
         return float(np.sum((p - y) ** 2))
-    # Entries with y == 0 contribute nothing even where p underflowed to 0, instead of 0 * -inf.
+    # Entries with y == 0 contribute nothing, even where p underflowed to 0 (0 * log 0 would
+    # be nan); log is taken of 1 there instead.
     with np.errstate(divide="ignore"):
-        log_p = np.log(p)
-    return float(-np.sum(np.where(y != 0.0, y * log_p, 0.0)))
+        log_p = np.log(np.where(y != 0.0, p, 1.0))
+    return float(-np.sum(y * log_p))
 
 
 def dloss_dz2(name: str, z2: np.ndarray, y: np.ndarray, f2: str) -> np.ndarray:
