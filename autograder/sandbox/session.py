@@ -209,7 +209,8 @@ class Sandbox:
 
     def _ensure_worker(self):
         if self._import_error is not None:
-            raise self._import_error
+            # A fresh exception each time: re-raising one object would grow its traceback.
+            raise ImportFailed(self._import_error.feedback)
         if self._process is not None and self._process.poll() is None:
             return
         self._start_worker()
