@@ -62,10 +62,14 @@ class GradientChecker:
 
     def __init__(self) -> None:
         self.comparisons = 0
-        # Comparisons whose gradient was below the resolution floor, reported for honesty.
-        self.below_floor = 0
         self.worst_error = 0.0
         self.worst_label = ""
+        # Reported for honesty: how often the floor applied, and the worst error measured
+        # against the gradient's own norm alone (exact zeros on both sides excluded).
+        self.exact_zeros = 0
+        self.below_floor = 0
+        self.worst_unfloored_error = 0.0
+        self.worst_unfloored_label = ""
 
     def __call__(
         self, label: str, function: Callable[[np.ndarray], float], at: np.ndarray, analytic: np.ndarray
@@ -82,9 +86,16 @@ class GradientChecker:
         numeric = numeric_gradient(function, at)
         error = relative_error(numeric, analytic, floor)
         self.comparisons += 1
-        self.below_floor += max(np.linalg.norm(numeric), np.linalg.norm(analytic)) < floor
         if error >= self.worst_error:
             self.worst_error, self.worst_label = error, label
+        largest_norm = max(np.linalg.norm(numeric), np.linalg.norm(analytic))
+        if largest_norm == 0.0:
+            self.exact_zeros += 1
+        else:
+            self.below_floor += largest_norm < floor
+            unfloored = relative_error(numeric, analytic)
+            if unfloored >= self.worst_unfloored_error:
+                self.worst_unfloored_error, self.worst_unfloored_label = unfloored, label
         assert error < RELATIVE_ERROR_LIMIT, f"{label}: relative error {error:.3e} >= {RELATIVE_ERROR_LIMIT:g}"
         return error
 
@@ -140,8 +151,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     if checker is None or checker.comparisons == 0:
         return
     terminalreporter.write_line(
-        f"reference gradient checks: {checker.comparisons} comparisons "
-        f"({checker.below_floor} below the resolution floor; central differences, "
-        f"step {FINITE_DIFFERENCE_STEP:g}, limit {RELATIVE_ERROR_LIMIT:g}), "
-        f"worst relative error {checker.worst_error:.2e} ({checker.worst_label})"
+        f"reference gradient checks: {checker.comparisons} comparisons with central differences "
+        f"(step {FINITE_DIFFERENCE_STEP:g}, limit {RELATIVE_ERROR_LIMIT:g}); worst relative error "
+        f"{checker.worst_error:.2e} ({checker.worst_label})"
+    )
+    terminalreporter.write_line(
+        f"  {checker.exact_zeros} were exactly zero on both sides; {checker.below_floor} nonzero gradients "
+        f"were below the resolution floor; against its own norm alone the worst is "
+        f"{checker.worst_unfloored_error:.2e} ({checker.worst_unfloored_label})"
     )
