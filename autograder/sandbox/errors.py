@@ -9,14 +9,23 @@ pytest plugin turns them into a failed check with that feedback.
 from autograder.markdown import inline_code
 
 
-def format_frames(frames):
-    """The student's own traceback frames as markdown lines (frames are worker data)."""
+def place_in_file(file, line):
+    """How feedback names a place in the student's code: ``we_recur.py``, line 12."""
+    return f"{inline_code(file)}, line {line}"
+
+
+def format_frames(frames, place=place_in_file):
+    """The student's own traceback frames as markdown lines (frames are worker data).
+
+    ``place(file, line)`` names a location; a notebook submission passes one that
+    names the cell instead.
+    """
     lines = []
     for frame in (frames if type(frames) is list else [])[:8]:
         if type(frame) is not dict:
             continue
         code = f": {inline_code(frame['code'])}" if frame.get("code") else ""
-        where = f"{inline_code(frame.get('file'))}, line {frame.get('line')}, in {inline_code(frame.get('function'))}"
+        where = f"{place(frame.get('file'), frame.get('line'))}, in {inline_code(frame.get('function'))}"
         lines.append(f"- {where}{code}")
     return "\n".join(lines)
 

@@ -29,6 +29,7 @@ from autograder.sandbox.errors import (
     StudentRaised,
     WorkerDied,
     format_frames,
+    place_in_file,
 )
 
 RUNTIME_FILES = ("worker.py", "wire.py")
@@ -65,9 +66,11 @@ def _module_name(path):
 class Sandbox:
     """One student's module, imported in a worker process. Use as a context manager."""
 
-    def __init__(self, module_path, *, folder=None, limits=Limits(), python=None):
+    def __init__(self, module_path, *, folder=None, limits=Limits(), python=None, place=place_in_file):
         """``module_path`` is the student's file; ``folder``, when given, is the
-        submission folder that holds it, copied whole so its other files stay importable."""
+        submission folder that holds it, copied whole so its other files stay importable.
+        ``place(file, line)`` names a location in feedback (a notebook names its cells)."""
+        self.place = place
         self.module_path = Path(module_path)
         self.folder = Path(folder) if folder is not None else None
         self.limits = limits
@@ -158,10 +161,10 @@ class Sandbox:
         if kind == "exit":
             return StudentRaised(
                 f"`{function}` called `sys.exit()` (or raised `SystemExit`). A function should return its answer."
-                + _where(error)
+                + self._where(error)
             )
         return StudentRaised(
-            f"`{function}` raised {inline_code(_exception_text(error))}." + _where(error)
+            f"`{function}` raised {inline_code(_exception_text(error))}." + self._where(error)
         )
 
     def _exchange(self, request, blobs, timeout, *, doing):
@@ -205,6 +208,10 @@ class Sandbox:
         finally:
             self.used_seconds += time.monotonic() - started
 
+    def _where(self, error):
+        frames = format_frames(error.get("frames"), self.place)
+        return f"\n\nWhere it happened in your code:\n{frames}" if frames else ""
+
     # -- the worker process ------------------------------------------------------------
 
     def _ensure_worker(self):
@@ -234,7 +241,7 @@ class Sandbox:
     def _import_feedback(self, error):
         name = self.module_path.name
         if error.get("kind") == "syntax":
-            where = f"{inline_code(error.get('file') or name)}, line {error.get('line')}"
+            where = self.place(error.get("file") or name, error.get("line"))
             text = str(error.get("text") or "")
             shown = f"\n\n{fenced(text)}" if text.strip() else ""
             return f"Your module has a syntax error in {where}: {inline_code(error.get('message'))}.{shown}"
@@ -244,7 +251,7 @@ class Sandbox:
             )
         return (
             f"Importing `{name}` raised {inline_code(_exception_text(error))}, so nothing could be graded."
-            + _where(error)
+            + self._where(error)
         )
 
     def _start_worker(self):
@@ -339,7 +346,7 @@ def _exception_text(error):
     return f"{error.get('type', 'Exception')}: {message}" if message else str(error.get("type", "Exception"))
 
 
-def _where(error):
+def self._where(error):
     frames = format_frames(error.get("frames"))
     return f"\n\nWhere it happened in your code:\n{frames}" if frames else ""
 
