@@ -246,7 +246,7 @@ class Sandbox:
             shown = f"\n\n{fenced(text)}" if text.strip() else ""
             return f"Your module has a syntax error in {where}: {inline_code(error.get('message'))}.{shown}"
         if error.get("kind") == "exit":
-            return "Your module called `sys.exit()` while it was being imported, so nothing could be graded." + _where(
+            return "Your module called `sys.exit()` while it was being imported, so nothing could be graded." + self._where(
                 error
             )
         return (
@@ -344,11 +344,6 @@ class Sandbox:
 def _exception_text(error):
     message = error.get("message")
     return f"{error.get('type', 'Exception')}: {message}" if message else str(error.get("type", "Exception"))
-
-
-def self._where(error):
-    frames = format_frames(error.get("frames"))
-    return f"\n\nWhere it happened in your code:\n{frames}" if frames else ""
 
 
 def copy_submission(source, destination, max_bytes):
