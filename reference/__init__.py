@@ -16,16 +16,18 @@ Modules:
         part (f), ``generate`` for parts (d)-(e)), ``Generation``, next-input rules.
     dependence: part (f) derived by perturbing RNN-B's weights (``derive_dependence``).
     answer_key: one function per graded part, computed from the above.
+    recurrent: ``RecurrentNetwork``, the loop over time and BPTT entry both networks share.
     sequences: ``ForwardTrace`` and the column-vector conventions shared by both networks.
 
 ``Gradients`` at package level is RNN-A's (fields W_ss, W_sx, W_o, xs, s0); RNN-B's
 (W_ssx, W_ox, xs, s0) is ``RNNBGradients`` here and ``rnn_b.Gradients`` in its module.
 """
 
-from . import activations, answer_key, dependence, losses, rnn_a, rnn_b
+from . import activations, answer_key, dependence, losses, recurrent, rnn_a, rnn_b, sequences
 from .activations import ACTIVATIONS, activate, activation_vjp, softmax
 from .dependence import DependenceReport, DependenceSetting, derive_dependence, measure_dependence
 from .losses import LOSSES, dloss_dz2, loss_value, sequence_loss
+from .recurrent import RecurrentNetwork
 from .rnn_a import RNNA, Gradients
 from .rnn_b import (
     NEXT_INPUT_RULES,
@@ -51,6 +53,7 @@ __all__ = [
     "RNNA",
     "RNNB",
     "RNNBGradients",
+    "RecurrentNetwork",
     "activate",
     "activation_vjp",
     "activations",
@@ -63,8 +66,10 @@ __all__ = [
     "measure_dependence",
     "next_input_is_output",
     "next_input_one_hot_argmax",
+    "recurrent",
     "rnn_a",
     "rnn_b",
     "sequence_loss",
+    "sequences",
     "softmax",
 ]

@@ -126,7 +126,9 @@ def measure_dependence(setting: DependenceSetting = DependenceSetting()) -> Depe
     """
     s_dim, x_dim, p_dim = setting.sizes
     if not 1 < setting.t < setting.n:
-        raise ValueError(f"need 1 < t < n so that s_(t-1) is non-zero and a later step exists; got t={setting.t}, n={setting.n}")
+        raise ValueError(
+            f"need 1 < t < n so that s_(t-1) is non-zero and a later step exists; got t={setting.t}, n={setting.n}"
+        )
     rng = np.random.default_rng(setting.seed)
     stacked = s_dim + x_dim
     W_ssx_entries = np.zeros((s_dim, stacked), dtype=bool)

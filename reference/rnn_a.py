@@ -15,7 +15,8 @@ offered, and they differ:
 * ``RNNA.dloss_t_dx_t``: the exam's part (b), ``dLoss_t/dx_t`` of the loss at step t
   alone, ``W_sx^T (f1'(z1_t) * (W_o^T g_t))`` with ``g_t = dLoss_t/dz2_t``.
 * ``RNNA.dJ_dx`` (the same as ``RNNA.bptt(...).xs``): the full ``dJ/dx_t``, which also
-  collects every later loss through the recurrence.
+  collects every later loss through the recurrence; in the linear case
+  ``W_sx^T sum_{u>=t} (W_ss^T)^(u-t) W_o^T g_u``.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import activate, activation_vjp, check_activation_name
-from .losses import per_step_dloss_dz2, sequence_loss
-from .sequences import ColumnSequence, ForwardTrace, column_sequence, column_vector
+from .recurrent import RecurrentNetwork
+from .sequences import ForwardTrace, column_vector
 from .weights import frozen_matrix
 
 
@@ -51,11 +52,12 @@ class Gradients:
 
 
 @dataclass(frozen=True, eq=False)
-class RNNA:
+class RNNA(RecurrentNetwork[Gradients]):
     """RNN-A with weights ``W_ss (s, s)``, ``W_sx (s, x)``, ``W_o (p, s)``.
 
     The weights are stored as read-only float64 copies. ``f1`` and ``f2`` name
-    activations from ``reference.activations.ACTIVATIONS``.
+    activations from ``reference.activations.ACTIVATIONS``. ``forward``, ``bptt``,
+    ``dJ_dx`` and ``total_loss`` come from ``RecurrentNetwork``.
 
     Raises:
         ValueError: if the shapes do not fit together (the message gives all three) or an
@@ -106,65 +108,13 @@ class RNNA:
         s_dim, x_dim, p_dim = int(s_dim), int(x_dim), int(p_dim)
         return {"W_ss": (s_dim, s_dim), "W_sx": (s_dim, x_dim), "W_o": (p_dim, s_dim)}
 
-    def _initial_state(self, s0: np.ndarray | None) -> np.ndarray:
-        if s0 is None:
-            return np.zeros((self.s_dim, 1))
-        return column_vector(s0, self.s_dim, "s0")
+    def _step(self, s_prev: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        z1 = self.W_ss @ s_prev + self.W_sx @ x
+        state = activate(self.f1, z1)
+        z2 = self.W_o @ state
+        return z1, state, z2, activate(self.f2, z2)
 
-    def forward(self, xs: ColumnSequence, s0: np.ndarray | None = None) -> ForwardTrace:
-        """Run the network over a sequence.
-
-        Args:
-            xs: n inputs, each ``(x_dim, 1)``, or an array ``(n, x_dim, 1)``.
-            s0: initial state ``(s_dim, 1)``; zeros when omitted.
-
-        Returns:
-            A ``ForwardTrace`` with lists ``z1``, ``s`` (each ``(s_dim, 1)``), ``z2`` and
-            ``p`` (each ``(p_dim, 1)``) for t = 1..n.
-        """
-        inputs = column_sequence(xs, self.x_dim, "xs")
-        initial_state = self._initial_state(s0)
-        state = initial_state
-        z1s, states, z2s, outputs = [], [], [], []
-        for x in inputs:
-            z1 = self.W_ss @ state + self.W_sx @ x
-            state = activate(self.f1, z1)
-            z2 = self.W_o @ state
-            z1s.append(z1)
-            states.append(state)
-            z2s.append(z2)
-            outputs.append(activate(self.f2, z2))
-        return ForwardTrace(s0=initial_state, z1=z1s, s=states, z2=z2s, p=outputs)
-
-    def total_loss(self, xs: ColumnSequence, ys: ColumnSequence, loss: str, s0: np.ndarray | None = None) -> float:
-        """``J = sum_t Loss(p_t, y_t)`` for inputs ``xs`` and targets ``ys`` (each ``(p_dim, 1)``)."""
-        targets = column_sequence(ys, self.p_dim, "ys")
-        return sequence_loss(loss, self.forward(xs, s0).p, targets)
-
-    def bptt(
-        self,
-        xs: ColumnSequence,
-        s0: np.ndarray | None = None,
-        *,
-        dloss_dz2: ColumnSequence | None = None,
-        ys: ColumnSequence | None = None,
-        loss: str | None = None,
-    ) -> Gradients:
-        """Back-propagation through time for ``J = sum_t Loss_t``.
-
-        Give either ``dloss_dz2`` (the n per-step ``g_t = dLoss_t/dz2_t``, each
-        ``(p_dim, 1)``) or the targets ``ys`` (each ``(p_dim, 1)``) and a ``loss`` name.
-
-        Args:
-            xs: n inputs, each ``(x_dim, 1)``, or an array ``(n, x_dim, 1)``.
-            s0: initial state ``(s_dim, 1)``; zeros when omitted.
-
-        Returns:
-            ``Gradients`` for every weight, every input (with future terms) and ``s0``.
-        """
-        inputs = column_sequence(xs, self.x_dim, "xs")
-        trace = self.forward(inputs, s0)
-        gs = per_step_dloss_dz2(trace.z2, self.f2, self.p_dim, given=dloss_dz2, ys=ys, loss=loss)
+    def _backward(self, inputs: list[np.ndarray], trace: ForwardTrace, gs: list[np.ndarray]) -> Gradients:
         dW_ss = np.zeros_like(self.W_ss)
         dW_sx = np.zeros_like(self.W_sx)
         dW_o = np.zeros_like(self.W_o)
@@ -172,30 +122,14 @@ class RNNA:
         # dJ/ds_t through s_{t+1} and later; nothing comes from beyond the last step.
         dJ_ds_from_later = np.zeros((self.s_dim, 1))
         for index in reversed(range(len(inputs))):
-            t = index + 1
             dW_o += gs[index] @ trace.s[index].T
             dJ_ds = self.W_o.T @ gs[index] + dJ_ds_from_later
             dJ_dz1 = activation_vjp(self.f1, trace.z1[index], dJ_ds)
-            dW_ss += dJ_dz1 @ trace.s_prev(t).T
+            dW_ss += dJ_dz1 @ trace.s_prev(index + 1).T
             dW_sx += dJ_dz1 @ inputs[index].T
             dxs[index] = self.W_sx.T @ dJ_dz1
             dJ_ds_from_later = self.W_ss.T @ dJ_dz1
         return Gradients(W_ss=dW_ss, W_sx=dW_sx, W_o=dW_o, xs=dxs, s0=dJ_ds_from_later)
-
-    def dJ_dx(
-        self,
-        xs: ColumnSequence,
-        s0: np.ndarray | None = None,
-        *,
-        dloss_dz2: ColumnSequence | None = None,
-        ys: ColumnSequence | None = None,
-        loss: str | None = None,
-    ) -> list[np.ndarray]:
-        """The full ``dJ/dx_t`` for every t, each ``(x_dim, 1)``: ``bptt(...).xs``.
-
-        In the linear case this is ``W_sx^T sum_{u>=t} (W_ss^T)^(u-t) W_o^T g_u``.
-        """
-        return self.bptt(xs, s0, dloss_dz2=dloss_dz2, ys=ys, loss=loss).xs
 
     def dloss_t_dx_t(self, z1_t: np.ndarray | None, dloss_dz2_t: np.ndarray) -> np.ndarray:
         """Part (b): ``dLoss_t/dx_t`` of the loss at step t alone, ``g_t`` given.

@@ -32,8 +32,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import activate, activation_vjp, check_activation_name
-from .losses import per_step_dloss_dz2, sequence_loss
-from .sequences import ColumnSequence, ForwardTrace, column_sequence, column_vector
+from .recurrent import RecurrentNetwork
+from .sequences import ForwardTrace, column_vector
 from .weights import frozen_matrix
 
 
@@ -121,12 +121,14 @@ NEXT_INPUT_RULES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 
 
 @dataclass(frozen=True, eq=False)
-class RNNB:
+class RNNB(RecurrentNetwork[Gradients]):
     """RNN-B with weights ``W_ssx (s, s + x)`` and ``W_ox (p, s + x)``.
 
     ``s_dim`` is the number of rows of ``W_ssx`` and ``x_dim`` its number of columns minus
     ``s_dim``. The weights are stored as read-only float64 copies. ``f1`` is keyword-only
-    and not part of the exam's network (see the module docstring).
+    and not part of the exam's network (see the module docstring). ``forward``, ``bptt``,
+    ``dJ_dx`` and ``total_loss`` come from ``RecurrentNetwork``; in the linear case
+    ``dJ/dx_t = (C B + D)^T g_t + sum_{u>t} (C A^(u-t) B)^T g_u``.
 
     Raises:
         ValueError: if the shapes do not fit together (the message gives both) or an
@@ -184,11 +186,6 @@ class RNNB:
         s_dim, x_dim, p_dim = int(s_dim), int(x_dim), int(p_dim)
         return {"W_ssx": (s_dim, s_dim + x_dim), "W_ox": (p_dim, s_dim + x_dim)}
 
-    def _initial_state(self, s0: np.ndarray | None) -> np.ndarray:
-        if s0 is None:
-            return np.zeros((self.s_dim, 1))
-        return column_vector(s0, self.s_dim, "s0")
-
     def _step(self, s_prev: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         # Stacking and multiplying by the whole matrix is the exam's own formula; the
         # block form is used only where the derivation needs it.
@@ -197,58 +194,7 @@ class RNNB:
         z2 = self.W_ox @ np.vstack([state, x])
         return z1, state, z2, activate(self.f2, z2)
 
-    def forward(self, xs: ColumnSequence, s0: np.ndarray | None = None) -> ForwardTrace:
-        """Run the network over a sequence.
-
-        Args:
-            xs: n inputs, each ``(x_dim, 1)``, or an array ``(n, x_dim, 1)``.
-            s0: initial state ``(s_dim, 1)``; zeros when omitted.
-
-        Returns:
-            A ``ForwardTrace`` with lists ``z1``, ``s`` (each ``(s_dim, 1)``), ``z2`` and
-            ``p`` (each ``(p_dim, 1)``) for t = 1..n.
-        """
-        inputs = column_sequence(xs, self.x_dim, "xs")
-        initial_state = self._initial_state(s0)
-        state = initial_state
-        z1s, states, z2s, outputs = [], [], [], []
-        for x in inputs:
-            z1, state, z2, p = self._step(state, x)
-            z1s.append(z1)
-            states.append(state)
-            z2s.append(z2)
-            outputs.append(p)
-        return ForwardTrace(s0=initial_state, z1=z1s, s=states, z2=z2s, p=outputs)
-
-    def total_loss(self, xs: ColumnSequence, ys: ColumnSequence, loss: str, s0: np.ndarray | None = None) -> float:
-        """``J = sum_t Loss(p_t, y_t)`` for inputs ``xs`` and targets ``ys`` (each ``(p_dim, 1)``)."""
-        targets = column_sequence(ys, self.p_dim, "ys")
-        return sequence_loss(loss, self.forward(xs, s0).p, targets)
-
-    def bptt(
-        self,
-        xs: ColumnSequence,
-        s0: np.ndarray | None = None,
-        *,
-        dloss_dz2: ColumnSequence | None = None,
-        ys: ColumnSequence | None = None,
-        loss: str | None = None,
-    ) -> Gradients:
-        """Back-propagation through time for ``J = sum_t Loss_t``.
-
-        Give either ``dloss_dz2`` (the n per-step ``g_t = dLoss_t/dz2_t``, each
-        ``(p_dim, 1)``) or the targets ``ys`` (each ``(p_dim, 1)``) and a ``loss`` name.
-
-        Args:
-            xs: n inputs, each ``(x_dim, 1)``, or an array ``(n, x_dim, 1)``.
-            s0: initial state ``(s_dim, 1)``; zeros when omitted.
-
-        Returns:
-            ``Gradients`` for both weights, every input (with future terms) and ``s0``.
-        """
-        inputs = column_sequence(xs, self.x_dim, "xs")
-        trace = self.forward(inputs, s0)
-        gs = per_step_dloss_dz2(trace.z2, self.f2, self.p_dim, given=dloss_dz2, ys=ys, loss=loss)
+    def _backward(self, inputs: list[np.ndarray], trace: ForwardTrace, gs: list[np.ndarray]) -> Gradients:
         s_dim = self.s_dim
         dW_ssx = np.zeros_like(self.W_ssx)
         dW_ox = np.zeros_like(self.W_ox)
@@ -256,33 +202,17 @@ class RNNB:
         # dJ/ds_t through s_{t+1} and later; nothing comes from beyond the last step.
         dJ_ds_from_later = np.zeros((s_dim, 1))
         for index in reversed(range(len(inputs))):
-            t = index + 1
             x = inputs[index]
             dW_ox += gs[index] @ np.vstack([trace.s[index], x]).T
             # x_t reaches J twice at step t: into z2_t directly and into z1_t.
             dJ_d_output_stack = self.W_ox.T @ gs[index]
             dJ_ds = dJ_d_output_stack[:s_dim] + dJ_ds_from_later
             dJ_dz1 = activation_vjp(self.f1, trace.z1[index], dJ_ds)
-            dW_ssx += dJ_dz1 @ np.vstack([trace.s_prev(t), x]).T
+            dW_ssx += dJ_dz1 @ np.vstack([trace.s_prev(index + 1), x]).T
             dJ_d_state_stack = self.W_ssx.T @ dJ_dz1
             dxs[index] = dJ_d_output_stack[s_dim:] + dJ_d_state_stack[s_dim:]
             dJ_ds_from_later = dJ_d_state_stack[:s_dim]
         return Gradients(W_ssx=dW_ssx, W_ox=dW_ox, xs=dxs, s0=dJ_ds_from_later)
-
-    def dJ_dx(
-        self,
-        xs: ColumnSequence,
-        s0: np.ndarray | None = None,
-        *,
-        dloss_dz2: ColumnSequence | None = None,
-        ys: ColumnSequence | None = None,
-        loss: str | None = None,
-    ) -> list[np.ndarray]:
-        """The full ``dJ/dx_t`` for every t, each ``(x_dim, 1)``: ``bptt(...).xs``.
-
-        In the linear case this is ``(C B + D)^T g_t + sum_{u>t} (C A^(u-t) B)^T g_u``.
-        """
-        return self.bptt(xs, s0, dloss_dz2=dloss_dz2, ys=ys, loss=loss).xs
 
     def dloss_t_dx_t(
         self, s_prev: np.ndarray | None, x_t: np.ndarray | None, dloss_dz2_t: np.ndarray

@@ -1,6 +1,7 @@
-"""Finite-difference gradient checking for the reference tests.
+"""Shared fixtures for the reference tests: random cases and finite-difference checking.
 
-The ``gradient_check`` fixture compares an analytic gradient with central differences
+``make_case`` builds a random RNN-A or RNN-B with a sequence to run it on. The
+``gradient_check`` fixture compares an analytic gradient with central differences
 and records every comparison; at the end of the run the worst relative error is printed
 in pytest's terminal summary, so
 
@@ -13,10 +14,14 @@ relative error 3.1e-09 (<the case>)``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 import pytest
+
+from reference.activations import softmax
+from reference.rnn_a import RNNA
+from reference.rnn_b import RNNB
 
 # Central differences in float64 have two error sources: truncation ~ step^2 * |J'''| and
 # rounding ~ eps * |J| / step, which dominates for gradients much smaller than J. A
@@ -103,22 +108,32 @@ class GradientChecker:
         self,
         label: str,
         network: object,
-        weight_names: Sequence[str],
         xs: list[np.ndarray],
         s0: np.ndarray,
-        gradients: object,
-        objective: Callable[[object, list[np.ndarray], np.ndarray], float],
+        *,
+        dloss_dz2: list[np.ndarray] | None = None,
+        ys: list[np.ndarray] | None = None,
+        loss: str | None = None,
     ) -> None:
-        """Check every gradient ``bptt`` returned: each weight, each ``x_t``, and ``s0``.
+        """Check every gradient ``network.bptt`` returns: each weight, each ``x_t``, and ``s0``.
 
         Args:
             label: names the case.
             network: an ``RNNA`` or ``RNNB``; weights are varied with ``dataclasses.replace``.
-            weight_names: the network's weight fields, e.g. ``("W_ss", "W_sx", "W_o")``.
             xs: the n inputs, each ``(x_dim, 1)``; s0: ``(s_dim, 1)``.
-            gradients: what ``network.bptt`` returned for ``objective``.
-            objective: ``J(network, xs, s0)``, the scalar that ``gradients`` differentiate.
+            dloss_dz2: given ``g_t``, each ``(p_dim, 1)``; the differentiated scalar is then
+                ``J = sum_t g_t . z2_t``, whose gradient is exactly what BPTT computes from them.
+            ys, loss: otherwise, targets and a loss name; ``J`` is the total loss.
         """
+        gradients = network.bptt(xs, s0, dloss_dz2=dloss_dz2, ys=ys, loss=loss)
+
+        def objective(network: object, xs: list[np.ndarray], s0: np.ndarray) -> float:
+            if dloss_dz2 is None:
+                return network.total_loss(xs, ys, loss, s0)
+            return float(sum((g.T @ z2).item() for g, z2 in zip(dloss_dz2, network.forward(xs, s0).z2)))
+
+        weight_names = [field.name for field in dataclasses.fields(network) if field.name.startswith("W_")]
+        assert weight_names, f"{label}: no weight fields found on {type(network).__name__}"
         for name in weight_names:
             self(
                 f"{label} d/d{name}",
@@ -133,6 +148,67 @@ class GradientChecker:
 
             self(f"{label} d/dx_{index + 1}", with_input, xs[index], gradients.xs[index])
         self(f"{label} d/ds0", lambda state: objective(network, xs, state), s0, gradients.s0)
+
+
+@dataclasses.dataclass
+class Case:
+    """A random network and a sequence to run it on.
+
+    Attributes:
+        network: an ``RNNA`` or ``RNNB``.
+        xs: n inputs, each ``(x_dim, 1)``.
+        s0: a non-zero initial state ``(s_dim, 1)``.
+        ys: n targets, each a probability vector ``(p_dim, 1)`` (fit for both losses).
+        gs: n given ``dLoss_t/dz2_t``, each ``(p_dim, 1)``.
+    """
+
+    network: RNNA | RNNB
+    xs: list[np.ndarray]
+    s0: np.ndarray
+    ys: list[np.ndarray]
+    gs: list[np.ndarray]
+
+
+def random_case(
+    kind: str, seed: int, sizes: tuple[int, int, int], f1: str = "identity", f2: str = "identity", n: int = 4
+) -> Case:
+    """A seeded random case for ``kind`` ``"rnn_a"`` or ``"rnn_b"`` at ``sizes = (s, x, p)``.
+
+    Weights are scaled by 1/sqrt(fan-in) so activations stay O(1) over a few steps.
+    """
+    s_dim, x_dim, p_dim = sizes
+    rng = np.random.default_rng(seed)
+    if kind == "rnn_a":
+        network = RNNA(
+            rng.standard_normal((s_dim, s_dim)) / np.sqrt(s_dim),
+            rng.standard_normal((s_dim, x_dim)) / np.sqrt(x_dim),
+            rng.standard_normal((p_dim, s_dim)) / np.sqrt(s_dim),
+            f1=f1,
+            f2=f2,
+        )
+    elif kind == "rnn_b":
+        stacked = s_dim + x_dim
+        network = RNNB(
+            rng.standard_normal((s_dim, stacked)) / np.sqrt(stacked),
+            rng.standard_normal((p_dim, stacked)) / np.sqrt(stacked),
+            f2=f2,
+            f1=f1,
+        )
+    else:
+        raise ValueError(f"kind must be 'rnn_a' or 'rnn_b'; got {kind!r}")
+    return Case(
+        network=network,
+        xs=[rng.standard_normal((x_dim, 1)) for _ in range(n)],
+        s0=rng.standard_normal((s_dim, 1)),
+        ys=[softmax(rng.standard_normal((p_dim, 1))) for _ in range(n)],
+        gs=[rng.standard_normal((p_dim, 1)) for _ in range(n)],
+    )
+
+
+@pytest.fixture(scope="session")
+def make_case() -> Callable[..., Case]:
+    """``random_case(kind, seed, sizes, f1="identity", f2="identity", n=4)``."""
+    return random_case
 
 
 _CHECKER_KEY = pytest.StashKey[GradientChecker]()
