@@ -28,7 +28,7 @@ import numpy as np
 from .activations import activate, activation_vjp, check_activation_name
 from .recurrent import RecurrentNetwork
 from .sequences import ForwardTrace, column_vector
-from .weights import frozen_matrix
+from .weights import checked_sizes, frozen_matrix
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,8 +104,11 @@ class RNNA(RecurrentNetwork[Gradients]):
         Returns:
             ``{"W_ss": (s_dim, s_dim), "W_sx": (s_dim, x_dim), "W_o": (p_dim, s_dim)}``,
             tuples of plain Python ints.
+
+        Raises:
+            ValueError: unless every size is a positive integer.
         """
-        s_dim, x_dim, p_dim = int(s_dim), int(x_dim), int(p_dim)
+        s_dim, x_dim, p_dim = checked_sizes(s_dim, x_dim, p_dim)
         return {"W_ss": (s_dim, s_dim), "W_sx": (s_dim, x_dim), "W_o": (p_dim, s_dim)}
 
     def _step(self, s_prev: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -34,7 +34,7 @@ import numpy as np
 from .activations import activate, activation_vjp, check_activation_name
 from .recurrent import RecurrentNetwork
 from .sequences import ForwardTrace, column_vector
-from .weights import frozen_matrix
+from .weights import checked_sizes, frozen_matrix
 
 
 class Blocks(NamedTuple):
@@ -182,8 +182,11 @@ class RNNB(RecurrentNetwork[Gradients]):
         Returns:
             ``{"W_ssx": (s_dim, s_dim + x_dim), "W_ox": (p_dim, s_dim + x_dim)}``, tuples
             of plain Python ints.
+
+        Raises:
+            ValueError: unless every size is a positive integer.
         """
-        s_dim, x_dim, p_dim = int(s_dim), int(x_dim), int(p_dim)
+        s_dim, x_dim, p_dim = checked_sizes(s_dim, x_dim, p_dim)
         return {"W_ssx": (s_dim, s_dim + x_dim), "W_ox": (p_dim, s_dim + x_dim)}
 
     def _step(self, s_prev: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -47,7 +47,7 @@ def column_sequence(values: ColumnSequence, rows: int, name: str) -> list[np.nda
     return [column_vector(value, rows, f"{name}[{index}]") for index, value in enumerate(values)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ForwardTrace:
     """Everything a forward pass computed, for t = 1..n.
 

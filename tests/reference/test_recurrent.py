@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from reference.losses import dloss_dz2, loss_value
 from reference.rnn_a import RNNA
+from reference.rnn_b import RNNB
 
 KINDS = ("rnn_a", "rnn_b")
 SIZES = [(2, 2, 2), (3, 4, 5), (1, 3, 2), (5, 2, 1)]
@@ -181,3 +182,10 @@ def test_nll_through_bptt_needs_a_softmax_output(make_case):
     case = make_case("rnn_a", 30, (2, 2, 2), "identity", "identity")
     with pytest.raises(ValueError, match="softmax"):
         case.network.bptt(case.xs, ys=case.ys, loss="nll")
+
+
+@pytest.mark.parametrize("network_class", [RNNA, RNNB])
+@pytest.mark.parametrize("sizes", [(0, 2, 2), (2, -1, 2), (2, 2, 1.5), (True, 2, 2)])
+def test_weight_shapes_need_positive_integer_sizes(network_class, sizes):
+    with pytest.raises(ValueError, match="must be a positive integer"):
+        network_class.weight_shapes(*sizes)
