@@ -18,6 +18,7 @@ Modules:
     answer_key: one function per graded part, computed from the above.
     recurrent: ``RecurrentNetwork``, the loop over time and BPTT entry both networks share.
     sequences: ``ForwardTrace`` and the column-vector conventions shared by both networks.
+    weights: read-only weight matrices and size checks.
 
 ``Gradients`` at package level is RNN-A's (fields W_ss, W_sx, W_o, xs, s0); RNN-B's
 (W_ssx, W_ox, xs, s0) is ``RNNBGradients`` here and ``rnn_b.Gradients`` in its module.

@@ -129,6 +129,9 @@ def measure_dependence(setting: DependenceSetting = DependenceSetting()) -> Depe
         raise ValueError(
             f"need 1 < t < n so that s_(t-1) is non-zero and a later step exists; got t={setting.t}, n={setting.n}"
         )
+    if setting.trials < 1:
+        # With no trials nothing would be seen to matter and every statement would read False.
+        raise ValueError(f"trials must be at least 1; got {setting.trials}")
     rng = np.random.default_rng(setting.seed)
     stacked = s_dim + x_dim
     W_ssx_entries = np.zeros((s_dim, stacked), dtype=bool)

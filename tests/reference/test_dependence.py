@@ -57,3 +57,8 @@ def test_a_first_step_or_a_last_step_is_refused():
         measure_dependence(DependenceSetting(t=1))
     with pytest.raises(ValueError, match="1 < t < n"):
         measure_dependence(DependenceSetting(t=3, n=3))
+
+
+def test_zero_trials_are_refused():
+    with pytest.raises(ValueError, match="trials must be at least 1"):
+        derive_dependence(trials=0)
