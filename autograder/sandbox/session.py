@@ -9,7 +9,9 @@ a time budget, so grading ends in bounded time whatever the student wrote.
 """
 
 import dataclasses
+import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -19,6 +21,7 @@ import time
 from pathlib import Path
 
 from autograder.markdown import fenced, inline_code
+from autograder.sandbox import isolation as isolating
 from autograder.sandbox import wire
 from autograder.sandbox.errors import (
     BadReturn,
@@ -48,6 +51,24 @@ class Limits:
     max_value_bytes: int = 16 * 1024 * 1024  # largest return value
     max_printed_chars: int = 4000  # of the student's printed output, shown in feedback
     max_submission_bytes: int = 50 * 1024 * 1024  # copied into the scratch folder
+    memory_mb: int = 512  # address space of the worker (Gradescope gives the container 768 MB)
+    cpu_seconds: int = 60  # CPU time of the worker, over all its calls
+    processes: int = 64  # processes of the sandbox user (only with a dedicated user)
+    file_size_mb: int = 16  # largest file the worker may write, its console log included
+    open_files: int = 64  # file descriptors of the worker
+
+    def rlimits(self, *, dedicated_user):
+        """The worker's resource limits, by ``resource`` constant name."""
+        limits = {
+            "RLIMIT_AS": self.memory_mb * 1024 * 1024,
+            "RLIMIT_CPU": self.cpu_seconds,
+            "RLIMIT_FSIZE": self.file_size_mb * 1024 * 1024,
+            "RLIMIT_NOFILE": self.open_files,
+            "RLIMIT_CORE": 0,
+        }
+        if dedicated_user:  # counts every process of the user: only meaningful for our own
+            limits["RLIMIT_NPROC"] = self.processes
+        return limits
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,11 +87,16 @@ def _module_name(path):
 class Sandbox:
     """One student's module, imported in a worker process. Use as a context manager."""
 
-    def __init__(self, module_path, *, folder=None, limits=Limits(), python=None, place=place_in_file):
+    def __init__(
+        self, module_path, *, folder=None, limits=Limits(), python=None, place=place_in_file, isolation=None
+    ):
         """``module_path`` is the student's file; ``folder``, when given, is the
         submission folder that holds it, copied whole so its other files stay importable.
         ``place(file, line)`` names a location in feedback (a notebook names its cells)."""
         self.place = place
+        self.isolation = isolation if isolation is not None else isolating.current_isolation()
+        self.confinement = {}  # what the worker achieved: network isolated, user
+        self._marker = secrets.token_hex(8)
         self.module_path = Path(module_path)
         self.folder = Path(folder) if folder is not None else None
         self.limits = limits
@@ -84,6 +110,7 @@ class Sandbox:
         self._import_error = None
         self._report = None
         self._scratch = None
+        self._private = None
         self._console_log = None
 
     # -- lifecycle -------------------------------------------------------------------
@@ -100,13 +127,16 @@ class Sandbox:
         return self._report
 
     def close(self):
-        """Kill the worker and everything it started; remove the scratch folder."""
+        """Kill the worker and everything it started; remove the scratch folders."""
         self._stop_worker()
+        self.survivors = isolating.kill_everything(self.isolation, self._marker)
         if self._console_log is not None:
             self._collect_console()
-        if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
-            self._scratch = None
+            self._console_log = None
+        for folder in (self._scratch, self._private):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+        self._scratch = self._private = None
 
     # -- calls -----------------------------------------------------------------------
 
@@ -197,7 +227,7 @@ class Sandbox:
                 f"({self.limits.max_value_bytes // (1024 * 1024)} MB)."
             ) from None
         except (wire.PeerClosed, BrokenPipeError):
-            status = self._stop_worker()
+            status = self._stop_worker(exiting=True)
             raise WorkerDied(f"The process running your code ended during {doing} ({status}).") from None
         except wire.WireError as error:
             self._stop_worker()
@@ -231,7 +261,10 @@ class Sandbox:
         except (CallTimedOut, WorkerDied, BadReturn) as error:
             self._import_error = ImportFailed(f"Your module could not be imported: {error.feedback}")
             raise self._import_error from None
-        self._record_printed("import", reply.get("printed"))
+        if self._report is None:  # a restarted worker imports again; report its output once
+            self._record_printed("import", reply.get("printed"))
+        if type(reply.get("confinement")) is dict:
+            self.confinement = reply["confinement"]
         if reply.get("ok") is not True:
             self._import_error = ImportFailed(self._import_feedback(reply.get("error") or {}))
             raise self._import_error
@@ -256,11 +289,17 @@ class Sandbox:
 
     def _start_worker(self):
         if self._scratch is None:
+            isolating.become_subreaper()
+            # Two folders: the scratch one the student's code can reach (the runtime it
+            # may read, its copy of the submission), and a private one it cannot.
+            self._private = Path(tempfile.mkdtemp(prefix="autograder-private-"))
             self._scratch = Path(tempfile.mkdtemp(prefix="autograder-"))
+            os.chmod(self._scratch, 0o711)
             runtime = self._scratch / "runtime"
-            runtime.mkdir()
+            runtime.mkdir(mode=0o755)
             for name in RUNTIME_FILES:
                 shutil.copyfile(Path(__file__).with_name(name), runtime / name)
+                os.chmod(runtime / name, 0o644)
             work = self._scratch / "submission"
             if self.folder is not None:
                 copy_submission(self.folder, work, self.limits.max_submission_bytes)
@@ -269,16 +308,25 @@ class Sandbox:
                 work.mkdir()
                 self._student_file = work / self.module_path.name
                 shutil.copyfile(self.module_path, self._student_file)
-            self._console_log = self._scratch / "console.log"
+            isolating.hand_over(work, self.isolation)
+            self._console_log = self._private / "console.log"
         work_dir = self._scratch / "submission"
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(work_dir), "LANG": "C.UTF-8"}
-        env.update({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(work_dir), "TMPDIR": str(work_dir)}
+        env.update({"LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
         env.update({key: os.environ[key] for key in PASSED_THROUGH_ENV if key in os.environ})
+        env[isolating.MARKER_VARIABLE] = self._marker
+        config = {
+            "uid": self.isolation.uid,
+            "gid": self.isolation.gid,
+            "rlimits": self.limits.rlimits(dedicated_user=not self.isolation.reduced),
+            "preload": not self.isolation.reduced and not isolating.readable_by_others(os.__file__),
+        }
+        worker = str(self._scratch / "runtime" / "worker.py")
         with open(self._console_log, "ab") as console:
             self._process = subprocess.Popen(
-                [self.python, "-I", str(self._scratch / "runtime" / "worker.py"), str(request_read), str(reply_write)],
+                [self.python, "-I", worker, str(request_read), str(reply_write), json.dumps(config)],
                 pass_fds=(request_read, reply_write),
                 stdin=subprocess.DEVNULL,
                 stdout=console,
@@ -291,17 +339,24 @@ class Sandbox:
         os.close(reply_write)
         self._request_fd, self._reply_fd = request_write, reply_read
 
-    def _stop_worker(self):
-        """Kill the worker's process group; returns how the worker ended, for feedback."""
+    def _stop_worker(self, exiting=False):
+        """Kill the worker's process group; returns how the worker ended, for feedback.
+
+        ``exiting``: the worker closed its end, so it is probably exiting on its own;
+        give it a moment to say how (an exit code, a signal from a resource limit)."""
         process, self._process = self._process, None
         if process is None:
             return "not running"
-        with_status = process.poll()
+        try:
+            with_status = process.wait(timeout=0.5) if exiting else process.poll()
+        except subprocess.TimeoutExpired:
+            with_status = None
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         process.wait()
+        isolating.kill_everything(self.isolation, self._marker)
         for fd in (self._request_fd, self._reply_fd):
             try:
                 os.close(fd)

@@ -1,9 +1,15 @@
 """The worker: the only process in which a student's code runs.
 
 Started by :mod:`autograder.sandbox.session` as
-``python -I worker.py REQUEST_FD REPLY_FD`` with ``wire.py`` beside it. It is
-self-contained on purpose (stdlib, numpy and ``wire``), because it runs from a copy
-outside the grader's source tree. It serves two requests, one at a time:
+``python -I worker.py REQUEST_FD REPLY_FD CONFIG_JSON`` with ``wire.py`` beside it. It
+is self-contained on purpose (stdlib, numpy and ``wire``), because it runs from a copy
+outside the grader's source tree.
+
+Before any student code runs it confines itself (:func:`confine`): it loads numpy and
+the standard modules students use, leaves the network (a new network namespace, where
+the kernel allows one), drops to the sandbox user when started as root, forbids
+regaining privileges, and sets its resource limits. Then it serves two requests, one
+at a time:
 
 ``{"op": "import", "path": ..., "module": ...}``
     import the student's file; reply with its callables and what it printed.
@@ -17,10 +23,14 @@ decides a grade: the grader validates every value it receives.
 """
 
 import contextlib
+import ctypes
+import importlib
 import importlib.util
 import inspect
 import io
+import json
 import os
+import resource
 import sys
 import traceback
 
@@ -31,6 +41,21 @@ import wire  # noqa: E402  (found beside this file, never in the student's folde
 sys.path.remove(HERE)
 
 MAX_PRINTED_CHARS = 20_000
+# Loaded before privileges drop when the interpreter's standard library is not readable
+# by the sandbox user (a pyenv under /root), so that these still import afterwards.
+PRELOAD = (
+    "numpy", "numpy.linalg", "numpy.random", "numpy.fft", "numpy.polynomial", "math", "cmath", "random",
+    "statistics", "fractions", "decimal", "numbers", "itertools", "functools", "operator", "collections",
+    "collections.abc", "heapq", "bisect", "array", "copy", "dataclasses", "typing", "enum", "abc", "string",
+    "re", "textwrap", "json", "csv", "pickle", "struct", "base64", "hashlib", "time", "datetime", "os",
+    "os.path", "pathlib", "glob", "fnmatch", "shutil", "tempfile", "io", "sys", "signal", "socket", "select",
+    "subprocess", "threading", "queue", "multiprocessing", "ctypes", "resource", "errno", "stat", "warnings",
+    "traceback", "inspect", "gc", "weakref", "contextlib", "unittest", "unittest.mock", "logging", "pprint",
+    "argparse", "platform", "uuid", "secrets", "zlib", "gzip", "zipfile", "urllib.request", "http.client",
+)
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+_PR_SET_NO_NEW_PRIVS = 38
 
 
 class _CappedText(io.TextIOBase):
@@ -61,10 +86,56 @@ class _CappedText(io.TextIOBase):
         return out
 
 
+def preload():
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001  a module this interpreter lacks
+            pass
+
+
+def confine(config):
+    """Leave the network, drop privileges and set limits; returns what was achieved."""
+    achieved = {"network": _leave_network(), "user": None}
+    uid, gid = config.get("uid"), config.get("gid")
+    if uid is not None:
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
+        achieved["user"] = uid
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    for name, value in config.get("rlimits", {}).items():
+        limit = getattr(resource, name)
+        hard = resource.getrlimit(limit)[1]
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(limit, (value, value))
+    return achieved
+
+
+def _leave_network():
+    """Enter a new, empty network namespace: as root directly, otherwise inside a new
+    user namespace (where unprivileged user namespaces are enabled)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if os.geteuid() == 0:
+        return "isolated" if libc.unshare(_CLONE_NEWNET) == 0 else "not isolated"
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
+        return "not isolated"
+    try:  # map our own ids, so the student's code still sees who it is
+        for path, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+            with open(f"/proc/self/{path}", "w") as stream:
+                stream.write(text)
+    except OSError:
+        pass
+    return "isolated"
+
+
 class Worker:
-    def __init__(self, request_fd, reply_fd):
+    def __init__(self, request_fd, reply_fd, confinement):
         self.reader = wire.FrameReader(request_fd, max_blob_bytes=256 * 1024 * 1024)
         self.reply_fd = reply_fd
+        self.confinement = confinement
         self.module = None
         self.student_dir = None
 
@@ -107,7 +178,7 @@ class Worker:
         for attr, value in vars(module).items():
             if callable(value) and not attr.startswith("_"):
                 functions[attr] = self.signature_text(value)
-        return {"ok": True, "functions": functions, "printed": printed.text()}
+        return {"ok": True, "functions": functions, "printed": printed.text(), "confinement": self.confinement}
 
     def call(self, message, blobs):
         if self.module is None:
@@ -184,10 +255,13 @@ class Worker:
 
 
 def main():
-    request_fd, reply_fd = int(sys.argv[1]), int(sys.argv[2])
-    import numpy  # noqa: F401  imported before the student's folder is on sys.path
+    request_fd, reply_fd, config = int(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
+    import numpy  # noqa: F401  before the student's folder is on sys.path
 
-    Worker(request_fd, reply_fd).serve()
+    if config.get("preload"):
+        preload()  # the standard library will be unreadable once privileges drop
+    confinement = confine(config)
+    Worker(request_fd, reply_fd, confinement).serve()
 
 
 if __name__ == "__main__":

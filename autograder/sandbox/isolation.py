@@ -1,0 +1,203 @@
+"""Who the student's code runs as, what it may reach, and how all of it is ended.
+
+As root (Gradescope's container, CI), student code runs as the dedicated unprivileged
+user :data:`SANDBOX_USER`, which cannot read the grader's source tree nor write its
+results, and every process of that user is killed when grading ends. Without root (a
+TA's laptop, a student's self-check) it runs as the current user with resource limits
+only; :attr:`Isolation.reduced` says so, and the report tells the reader.
+"""
+
+import ctypes
+import dataclasses
+import os
+import pwd
+import shutil
+import signal
+import stat
+import subprocess
+import time
+from pathlib import Path
+
+SANDBOX_USER = "ag-student"
+#: Set in the worker's environment: processes the student starts inherit it, which is
+#: how reduced isolation finds them again to kill them.
+MARKER_VARIABLE = "AUTOGRADER_SANDBOX"
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+@dataclasses.dataclass(frozen=True)
+class Isolation:
+    """How workers are started: as ``uid``/``gid`` (None: as the grader's own user)."""
+
+    uid: object = None
+    gid: object = None
+
+    @property
+    def reduced(self):
+        return self.uid is None
+
+    def describe(self):
+        if self.reduced:
+            return (
+                "Isolation is reduced: the grader is not running as root, so student code ran as the "
+                "current user, in a separate process with resource limits, but could read your files."
+            )
+        return f"Student code ran as the unprivileged user {SANDBOX_USER!r} with resource limits."
+
+
+def current_isolation(*, create_user=True):
+    """The strongest isolation this process can provide (creating the user if needed)."""
+    if os.geteuid() != 0:
+        return Isolation()
+    account = ensure_sandbox_user() if create_user else _lookup(SANDBOX_USER)
+    if account is None:
+        return Isolation()
+    return Isolation(uid=account.pw_uid, gid=account.pw_gid)
+
+
+def _lookup(name):
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        return None
+
+
+def ensure_sandbox_user():
+    """The sandbox user's passwd entry, created (as a system user, no login) if missing."""
+    account = _lookup(SANDBOX_USER)
+    if account is not None:
+        return account
+    useradd = shutil.which("useradd") or "/usr/sbin/useradd"
+    subprocess.run(
+        [useradd, "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
+         "--user-group", SANDBOX_USER],
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return _lookup(SANDBOX_USER)
+
+
+def readable_by_others(path):
+    """Whether a user other than the owner can reach and read ``path`` (mode bits only)."""
+    path = Path(path).resolve()
+    try:
+        if not stat.S_IMODE(path.stat().st_mode) & 0o004:
+            return False
+        return all(stat.S_IMODE(parent.stat().st_mode) & 0o001 for parent in path.parents)
+    except OSError:
+        return False
+
+
+def protect_tree(root, *, keep_reachable=("venv", ".venv")):
+    """Make ``root``'s contents unreadable to other users (the sandbox user among them).
+
+    ``root`` itself stays traversable (0o711) so that entries named in
+    ``keep_reachable`` (an interpreter's virtual environment) remain usable; every
+    other entry loses its group and other permissions. Only top-level entries change:
+    a folder without them cannot be entered, so nothing below needs touching.
+    """
+    root = Path(root)
+    os.chmod(root, 0o711)
+    for entry in root.iterdir():
+        if entry.name in keep_reachable or entry.is_symlink():
+            continue
+        mode = stat.S_IMODE(entry.stat().st_mode)
+        os.chmod(entry, mode & 0o700)
+
+
+def hand_over(folder, isolation):
+    """Give the sandbox user ``folder`` (the scratch copy of the submission)."""
+    if isolation.reduced:
+        return
+    for parent, folders, files in os.walk(folder):
+        for name in [*folders, *files]:
+            os.lchown(os.path.join(parent, name), isolation.uid, isolation.gid)
+    os.chown(folder, isolation.uid, isolation.gid)
+    os.chmod(folder, 0o700)
+
+
+def become_subreaper():
+    """Adopt orphaned descendants (Linux), so that double-forked processes stay findable."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _processes():
+    """(pid, uid) for every living process we can see; zombies are already dead."""
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        try:
+            uid = entry.stat().st_uid
+            with open(f"/proc/{pid}/stat", "rb") as stream:
+                state = stream.read().rpartition(b")")[2].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state not in (b"Z", b"X"):
+            yield pid, uid
+
+
+def _environ_has(pid, marker):
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as stream:
+            return marker in stream.read(1 << 20)
+    except OSError:
+        return False
+
+
+def kill_everything(isolation, marker, *, rounds=100):
+    """Kill every process the student started; returns how many were still alive.
+
+    With a sandbox user: every process of that user, including double-forked daemons,
+    setsid'd children and processes that ignore SIGTERM (SIGKILL cannot be ignored).
+    A helper process that becomes the user and calls ``kill(-1, SIGKILL)`` ends them
+    all at once, so a process that forks as fast as it can cannot outrun a scan.
+    With reduced isolation: every process that carries the worker's ``marker``.
+    """
+    me = os.getpid()
+    needle = f"{MARKER_VARIABLE}={marker}".encode()
+    for _ in range(rounds):
+        if isolation.reduced:
+            alive = [pid for pid, uid in _processes() if pid != me and uid == os.getuid() and _environ_has(pid, needle)]
+        else:
+            alive = [pid for pid, uid in _processes() if uid == isolation.uid]
+        if not alive:
+            return 0
+        if not isolation.reduced:
+            _kill_all_as(isolation)
+        for pid in alive:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        _reap(alive)
+        time.sleep(0.01)
+    return len(alive)
+
+
+def _kill_all_as(isolation):
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the forked helper
+        try:
+            os.setgroups([])
+            os.setgid(isolation.gid)
+            os.setuid(isolation.uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+
+
+def _reap(pids):
+    """Collect those of ``pids`` that are our children (adopted orphans included), so
+    they do not linger as zombies; never touches the grader's other children."""
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except (ChildProcessError, OSError):
+            pass
