@@ -60,19 +60,29 @@ def grade(submission, rubric):
         except ImportFailed as error:
             problem = error.feedback
         outcomes = run_checks(rubric, sandbox)
+    notes = located.notes + ((sandbox.isolation.describe(),) if sandbox.isolation.reduced else ())
     results, internal = build_results(
         rubric,
         outcomes,
         elapsed=time.monotonic() - started,
-        notes=located.notes,
+        notes=notes,
         printed=sandbox.printed_output(),
         problem=problem,
     )
-    return Graded(results, _log(internal, problem, timed_out=sorted(sandbox.timed_out)))
+    return Graded(results, _log(internal, problem, timed_out=sorted(sandbox.timed_out), sandbox=sandbox))
 
 
-def _log(internal, problem, timed_out=()):
+def _log(internal, problem, timed_out=(), sandbox=None):
     lines = []
+    if sandbox is not None:
+        lines.append(f"isolation: {sandbox.isolation.describe()}")
+        network = sandbox.confinement.get("network")
+        if network == "not isolated":
+            lines.append("network: NOT isolated (this platform does not allow network namespaces)")
+        elif network:
+            lines.append(f"network: {network}")
+        if sandbox.survivors:
+            lines.append(f"WARNING: {sandbox.survivors} student processes could not be killed")
     if problem:
         lines.append(f"submission problem: {problem}")
     if timed_out:

@@ -106,6 +106,23 @@ def protect_tree(root, *, keep_reachable=("venv", ".venv")):
         os.chmod(entry, mode & 0o700)
 
 
+def lock_down_gradescope(root, source):
+    """As root on Gradescope: hide the grader from the sandbox user, keep results ours.
+
+    The source tree becomes unreadable to other users, run_autograder and the
+    submission's metadata (which holds earlier results) owner-only, and the results
+    folder writable by root alone.
+    """
+    protect_tree(source)
+    for path, mode in ((Path(root) / "run_autograder", 0o700), (Path(root) / "submission_metadata.json", 0o600)):
+        if path.is_file() and not path.is_symlink():
+            os.chmod(path, mode)
+    results = Path(root) / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    os.chown(results, 0, 0)
+    os.chmod(results, 0o755)
+
+
 def hand_over(folder, isolation):
     """Give the sandbox user ``folder`` (the scratch copy of the submission)."""
     if isolation.reduced:

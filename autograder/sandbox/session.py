@@ -96,6 +96,7 @@ class Sandbox:
         self.place = place
         self.isolation = isolation if isolation is not None else isolating.current_isolation()
         self.confinement = {}  # what the worker achieved: network isolated, user
+        self.survivors = 0  # processes still alive after close(): should stay 0
         self._marker = secrets.token_hex(8)
         self.module_path = Path(module_path)
         self.folder = Path(folder) if folder is not None else None
@@ -194,8 +195,22 @@ class Sandbox:
                 + self._where(error)
             )
         return StudentRaised(
-            f"`{function}` raised {inline_code(_exception_text(error))}." + self._where(error)
+            f"`{function}` raised {inline_code(_exception_text(error))}.{self._limit_hint(error)}" + self._where(error)
         )
+
+    def _limit_hint(self, error):
+        """Name the resource limit behind an exception, when one is recognisable."""
+        text = f"{error.get('type')}: {error.get('message')}"
+        limits = self.limits
+        for clue, limit in (
+            ("MemoryError", f"the memory limit ({limits.memory_mb} MB of address space)"),
+            ("[Errno 27]", f"the file size limit ({limits.file_size_mb} MB)"),
+            ("[Errno 24]", f"the open files limit ({limits.open_files})"),
+            ("[Errno 11]", f"the process limit ({limits.processes} processes)"),
+        ):
+            if clue in text:
+                return f" Your code hit {limit}."
+        return ""
 
     def _exchange(self, request, blobs, timeout, *, doing):
         """Send one request and wait for its reply; turns every failure into feedback."""
@@ -365,7 +380,10 @@ class Sandbox:
         if with_status is None:
             return "stopped by the grader"
         if with_status < 0:
-            return f"killed by signal {signal.Signals(-with_status).name}"
+            name = signal.Signals(-with_status).name
+            if name == "SIGXCPU":
+                return f"killed by {name}: it used up the CPU time limit of {self.limits.cpu_seconds} s"
+            return f"killed by signal {name}"
         return f"exit code {with_status}"
 
     # -- what the student printed -------------------------------------------------------
