@@ -217,7 +217,7 @@ class Sandbox:
         self._next_id += 1
         request["id"] = self._next_id
         started = time.monotonic()
-        reader = wire.FrameReader(self._reply_fd, max_blob_bytes=self.limits.max_value_bytes)
+        reader = self._reader
         try:
             wire.write_frame(self._request_fd, request, blobs)
             message, reply_blobs = reader.read(deadline=started + max(timeout, 0.0))
@@ -353,6 +353,7 @@ class Sandbox:
         os.close(request_read)
         os.close(reply_write)
         self._request_fd, self._reply_fd = request_write, reply_read
+        self._reader = wire.FrameReader(reply_read, max_blob_bytes=self.limits.max_value_bytes)
 
     def _stop_worker(self, exiting=False):
         """Kill the worker's process group; returns how the worker ended, for feedback.
