@@ -16,3 +16,9 @@ python3 -m venv "$root/venv"
 "$root/venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
 "$root/venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$source_dir/requirements.txt"
 "$root/venv/bin/python" -c 'import numpy, yaml, pytest, gradescope_utils; print("setup.sh: grader environment ready")'
+
+# Student code runs as this unprivileged user (run_autograder also creates it on demand).
+id ag-student >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent \
+  --shell /usr/sbin/nologin --user-group ag-student
+# The sandbox user may use the interpreter, never read the grader's source.
+chmod -R o+rX "$root/venv"

@@ -19,6 +19,20 @@ import time
 from pathlib import Path
 
 SANDBOX_USER = "ag-student"
+#: Grader processes that run side by side (batch --jobs N) each take a slot, and each
+#: slot has its own user, so that ending one submission's processes never touches
+#: another's. Slot 0 is the plain SANDBOX_USER.
+_slot = 0
+
+
+def use_slot(index):
+    """Make this grader process use the sandbox user of slot ``index`` (0, 1, 2, ...)."""
+    global _slot
+    _slot = int(index)
+
+
+def sandbox_user_name():
+    return SANDBOX_USER if _slot == 0 else f"{SANDBOX_USER}-{_slot}"
 #: Set in the worker's environment: processes the student starts inherit it, which is
 #: how reduced isolation finds them again to kill them.
 MARKER_VARIABLE = "AUTOGRADER_SANDBOX"
@@ -42,14 +56,15 @@ class Isolation:
                 "Isolation is reduced: the grader is not running as root, so student code ran as the "
                 "current user, in a separate process with resource limits, but could read your files."
             )
-        return f"Student code ran as the unprivileged user {SANDBOX_USER!r} with resource limits."
+        name = pwd.getpwuid(self.uid).pw_name
+        return f"Student code ran as the unprivileged user {name!r} with resource limits."
 
 
 def current_isolation(*, create_user=True):
     """The strongest isolation this process can provide (creating the user if needed)."""
     if os.geteuid() != 0:
         return Isolation()
-    account = ensure_sandbox_user() if create_user else _lookup(SANDBOX_USER)
+    account = ensure_sandbox_user() if create_user else _lookup(sandbox_user_name())
     if account is None:
         return Isolation()
     return Isolation(uid=account.pw_uid, gid=account.pw_gid)
@@ -64,18 +79,19 @@ def _lookup(name):
 
 def ensure_sandbox_user():
     """The sandbox user's passwd entry, created (as a system user, no login) if missing."""
-    account = _lookup(SANDBOX_USER)
+    name = sandbox_user_name()
+    account = _lookup(name)
     if account is not None:
         return account
     useradd = shutil.which("useradd") or "/usr/sbin/useradd"
     subprocess.run(
         [useradd, "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
-         "--user-group", SANDBOX_USER],
+         "--user-group", name],
         check=False,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    return _lookup(SANDBOX_USER)
+    return _lookup(name)
 
 
 def readable_by_others(path):
