@@ -175,28 +175,33 @@ def _processes():
             yield pid, uid
 
 
-def _environ_has(pid, marker):
+def _environ_has(pid, needles):
     try:
         with open(f"/proc/{pid}/environ", "rb") as stream:
-            return marker in stream.read(1 << 20)
+            environ = stream.read(1 << 20)
     except OSError:
         return False
+    return any(needle in environ for needle in needles)
 
 
-def kill_everything(isolation, marker, *, rounds=100):
+def kill_everything(isolation, markers, *, spare=(), rounds=100):
     """Kill every process the student started; returns how many were still alive.
 
     With a sandbox user: every process of that user, including double-forked daemons,
     setsid'd children and processes that ignore SIGTERM (SIGKILL cannot be ignored).
     A helper process that becomes the user and calls ``kill(-1, SIGKILL)`` ends them
     all at once, so a process that forks as fast as it can cannot outrun a scan.
-    With reduced isolation: every process that carries the worker's ``marker``.
+    With reduced isolation: every process that carries one of ``markers`` in its
+    environment. Processes in ``spare`` (the zygote) are left alone.
     """
-    me = os.getpid()
-    needle = f"{MARKER_VARIABLE}={marker}".encode()
+    spare = {os.getpid(), *spare}
+    needles = [f"{MARKER_VARIABLE}={marker}".encode() for marker in markers]
     for _ in range(rounds):
         if isolation.reduced:
-            alive = [pid for pid, uid in _processes() if pid != me and uid == os.getuid() and _environ_has(pid, needle)]
+            alive = [
+                pid for pid, uid in _processes()
+                if pid not in spare and uid == os.getuid() and _environ_has(pid, needles)
+            ]
         else:
             alive = [pid for pid, uid in _processes() if uid == isolation.uid]
         if not alive:

@@ -9,12 +9,10 @@ a time budget, so grading ends in bounded time whatever the student wrote.
 """
 
 import dataclasses
-import json
 import os
 import secrets
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +21,7 @@ from pathlib import Path
 from autograder.markdown import fenced, inline_code
 from autograder.sandbox import isolation as isolating
 from autograder.sandbox import wire
+from autograder.sandbox.zygote import Zygote, base_environment
 from autograder.sandbox.errors import (
     BadReturn,
     CallTimedOut,
@@ -35,10 +34,6 @@ from autograder.sandbox.errors import (
     place_in_file,
 )
 
-RUNTIME_FILES = ("worker.py", "wire.py")
-# Variables the worker may inherit: OpenBLAS needs these on some processors to compute
-# correctly. Everything else of the grader's environment stays behind.
-PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,6 +102,7 @@ class Sandbox:
         self.used_seconds = 0.0
         self.printed = {}  # where -> what the student's code printed there, in order of first output
         self._process = None
+        self._zygote = None
         self._next_id = 0
         self._import_error = None
         self._report = None
@@ -130,7 +126,7 @@ class Sandbox:
     def close(self):
         """Kill the worker and everything it started; remove the scratch folders."""
         self._stop_worker()
-        self.survivors = isolating.kill_everything(self.isolation, self._marker)
+        self.survivors = self._kill_everything()
         if self._console_log is not None:
             self._collect_console()
             self._console_log = None
@@ -253,6 +249,15 @@ class Sandbox:
         finally:
             self.used_seconds += time.monotonic() - started
 
+    def _kill_everything(self):
+        """End every process the student started; returns how many survived."""
+        if self._zygote is None:
+            return 0
+        # Forked (not exec'd) processes show the zygote's environment, hence two markers.
+        return isolating.kill_everything(
+            self.isolation, (self._marker, self._zygote.marker), spare=(self._zygote.process.pid,)
+        )
+
     def _where(self, error):
         frames = format_frames(error.get("frames"), self.place)
         return f"\n\nWhere it happened in your code:\n{frames}" if frames else ""
@@ -263,7 +268,7 @@ class Sandbox:
         if self._import_error is not None:
             # A fresh exception each time: re-raising one object would grow its traceback.
             raise ImportFailed(self._import_error.feedback)
-        if self._process is not None and self._process.poll() is None:
+        if self._process is not None:  # a worker that died shows up at the next exchange
             return
         self._start_worker()
         try:
@@ -305,16 +310,11 @@ class Sandbox:
     def _start_worker(self):
         if self._scratch is None:
             isolating.become_subreaper()
-            # Two folders: the scratch one the student's code can reach (the runtime it
-            # may read, its copy of the submission), and a private one it cannot.
+            # Two folders: the scratch one the student's code works in (its copy of the
+            # submission), and a private one it cannot reach (its console log).
             self._private = Path(tempfile.mkdtemp(prefix="autograder-private-"))
             self._scratch = Path(tempfile.mkdtemp(prefix="autograder-"))
             os.chmod(self._scratch, 0o711)
-            runtime = self._scratch / "runtime"
-            runtime.mkdir(mode=0o755)
-            for name in RUNTIME_FILES:
-                shutil.copyfile(Path(__file__).with_name(name), runtime / name)
-                os.chmod(runtime / name, 0o644)
             work = self._scratch / "submission"
             if self.folder is not None:
                 copy_submission(self.folder, work, self.limits.max_submission_bytes)
@@ -326,32 +326,27 @@ class Sandbox:
             isolating.hand_over(work, self.isolation)
             self._console_log = self._private / "console.log"
         work_dir = self._scratch / "submission"
-        request_read, request_write = os.pipe()
-        reply_read, reply_write = os.pipe()
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(work_dir), "TMPDIR": str(work_dir)}
-        env.update({"LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
-        env.update({key: os.environ[key] for key in PASSED_THROUGH_ENV if key in os.environ})
-        env[isolating.MARKER_VARIABLE] = self._marker
+        env = base_environment()
+        env.update({"HOME": str(work_dir), "TMPDIR": str(work_dir), isolating.MARKER_VARIABLE: self._marker})
         config = {
             "uid": self.isolation.uid,
             "gid": self.isolation.gid,
             "rlimits": self.limits.rlimits(dedicated_user=not self.isolation.reduced),
-            "preload": not self.isolation.reduced and not isolating.readable_by_others(os.__file__),
         }
-        worker = str(self._scratch / "runtime" / "worker.py")
-        with open(self._console_log, "ab") as console:
-            self._process = subprocess.Popen(
-                [self.python, "-I", worker, str(request_read), str(reply_write), json.dumps(config)],
-                pass_fds=(request_read, reply_write),
-                stdin=subprocess.DEVNULL,
-                stdout=console,
-                stderr=subprocess.STDOUT,
-                cwd=work_dir,
-                env=env,
-                start_new_session=True,
+        # The standard library must be loaded before privileges drop when the sandbox
+        # user could not read it afterwards (an interpreter installed under /root).
+        preload = not self.isolation.reduced and not isolating.readable_by_others(os.__file__)
+        self._zygote = Zygote.shared(self.python, preload)
+        request_read, request_write = os.pipe()
+        reply_read, reply_write = os.pipe()
+        console = os.open(self._console_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            self._process = self._zygote.spawn(
+                cwd=work_dir, env=env, config=config, request_fd=request_read, reply_fd=reply_write, console_fd=console
             )
-        os.close(request_read)
-        os.close(reply_write)
+        finally:
+            for fd in (request_read, reply_write, console):
+                os.close(fd)
         self._request_fd, self._reply_fd = request_write, reply_read
         self._reader = wire.FrameReader(reply_read, max_blob_bytes=self.limits.max_value_bytes)
 
@@ -363,16 +358,13 @@ class Sandbox:
         process, self._process = self._process, None
         if process is None:
             return "not running"
-        try:
-            with_status = process.wait(timeout=0.5) if exiting else process.poll()
-        except subprocess.TimeoutExpired:
-            with_status = None
+        with_status = process.wait(timeout=0.5, raising=False) if exiting else process.poll()
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        process.wait()
-        isolating.kill_everything(self.isolation, self._marker)
+        process.wait(timeout=5.0, raising=False)
+        self._kill_everything()
         for fd in (self._request_fd, self._reply_fd):
             try:
                 os.close(fd)
