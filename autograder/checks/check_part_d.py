@@ -47,7 +47,8 @@ def recognise_lookalike(inputs, answers):
 
 
 def grade_draws(student, inputs, feedback, *, sizes_text):
-    answers = [column(student.call(FUNCTION, z), z.shape[0], what=WHAT, feedback=feedback) for z in inputs]
+    returned = student.call_each(FUNCTION, [((z,), {}) for z in inputs])
+    answers = [column(value, z.shape[0], what=WHAT, feedback=feedback) for z, value in zip(inputs, returned)]
     matched = sum(close(a, answer_key.rnn_b_f2(z)) for z, a in zip(inputs, answers))
     if matched < len(inputs):
         fail(

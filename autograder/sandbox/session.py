@@ -143,6 +143,12 @@ class Sandbox:
         Raises a :class:`~autograder.sandbox.errors.StudentCodeError` subclass with
         student-facing feedback when the call cannot give a value.
         """
+        return self.call_each(function, [(args, kwargs)])[0]
+
+    def call_each(self, function, calls):
+        """Call ``function`` once per ``(args, kwargs)`` in ``calls``, in one exchange with
+        the worker; returns the list of values. The calls share one timeout of
+        ``call_timeout`` seconds, and the first failure raises, as :meth:`call` does."""
         if function in self.timed_out:
             raise CallTimedOut(
                 f"`{function}` timed out earlier in this run, so it was not called again. "
@@ -163,14 +169,17 @@ class Sandbox:
         request = {
             "op": "call",
             "function": function,
-            "args": wire.encode_value(list(args), blobs),
-            "kwargs": wire.encode_value(dict(kwargs), blobs),
+            "calls": wire.encode_value([[list(args), dict(kwargs)] for args, kwargs in calls], blobs),
         }
         timeout = min(self.limits.call_timeout, self.limits.total_timeout - self.used_seconds)
         reply = self._exchange(request, blobs, timeout, doing=f"`{function}`")
         self._record_printed(function, reply.get("printed"))
         if reply.get("ok") is True:
-            return reply["value"]
+            values = reply["value"]
+            if type(values) is not list or len(values) != len(calls):
+                self._stop_worker()
+                raise BadReturn(f"The grader could not read what `{function}` sent back.")
+            return values
         raise self._call_error(function, reply.get("error"))
 
     def _call_error(self, function, error):

@@ -13,8 +13,9 @@ at a time:
 
 ``{"op": "import", "path": ..., "module": ...}``
     import the student's file; reply with its callables and what it printed.
-``{"op": "call", "function": ..., "args": [...], "kwargs": {...}}``
-    call one function; reply with its return value as plain data.
+``{"op": "call", "function": ..., "calls": [[args, kwargs], ...]}``
+    call one function once per argument list, in order; reply with the list of its
+    return values as plain data, or with the first failure and its ``index``.
 
 Every reply carries ``ok``; a failure carries ``error`` with a ``kind`` (``syntax``,
 ``raised``, ``exit``, ``missing``, ``not_callable``, ``signature``, ``not_imported``)
@@ -185,8 +186,7 @@ class Worker:
             return {"ok": False, "error": {"kind": "not_imported", "message": "module not imported"}}
         name = message["function"]
         try:
-            args = wire.decode_value(message.get("args", []), blobs)
-            kwargs = wire.decode_value(message.get("kwargs", {"$dict": []}), blobs)
+            calls = wire.decode_value(message.get("calls", []), blobs)
         except wire.WireError as error:
             return {"ok": False, "error": {"kind": "protocol", "message": str(error)}}
         function = vars(self.module).get(name)
@@ -195,21 +195,24 @@ class Worker:
         if not callable(function):
             return {"ok": False, "error": {"kind": "not_callable", "message": type(function).__name__}}
         try:
-            inspect.signature(function).bind(*args, **kwargs)
-        except TypeError as error:
-            return {
-                "ok": False,
-                "error": {"kind": "signature", "message": str(error), "signature": self.signature_text(function)},
-            }
-        except ValueError:
-            pass  # builtins without a signature: let the call itself decide
+            signature = inspect.signature(function)
+        except (TypeError, ValueError):
+            signature = None  # builtins without a signature: let the call itself decide
         printed = _CappedText(MAX_PRINTED_CHARS)
-        try:
-            with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-                value = function(*args, **kwargs)
-        except BaseException as error:  # noqa: BLE001
-            return {"ok": False, "error": self.describe(error), "printed": printed.text()}
-        return {"ok": True, "value": value, "printed": printed.text()}
+        values = []
+        for index, (args, kwargs) in enumerate(calls):
+            try:
+                if signature is not None:
+                    signature.bind(*args, **kwargs)
+            except TypeError as error:
+                error = {"kind": "signature", "message": str(error), "signature": self.signature_text(function)}
+                return {"ok": False, "error": error, "index": index, "printed": printed.text()}
+            try:
+                with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+                    values.append(function(*args, **kwargs))
+            except BaseException as error:  # noqa: BLE001
+                return {"ok": False, "error": self.describe(error), "index": index, "printed": printed.text()}
+        return {"ok": True, "value": values, "printed": printed.text()}
 
     def describe(self, error):
         """A failure as plain data, with only the student's own traceback frames."""
