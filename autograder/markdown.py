@@ -8,9 +8,12 @@ def _longest_run(text, char):
     return max((len(run) for run in runs), default=0)
 
 
-def inline_code(text):
-    """``text`` as an inline code span that no backtick inside it can close early."""
+def inline_code(text, limit=400):
+    """``text`` as an inline code span that no backtick inside it can close early,
+    cut to ``limit`` characters (it may come from a student's exception message)."""
     text = str(text).replace("\n", " ")
+    if len(text) > limit:
+        text = text[:limit] + "…"
     ticks = "`" * (_longest_run(text, "`") + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{ticks}{pad}{text}{pad}{ticks}"

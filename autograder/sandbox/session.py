@@ -48,7 +48,7 @@ class Limits:
     max_submission_bytes: int = 50 * 1024 * 1024  # copied into the scratch folder
     memory_mb: int = 512  # address space of the worker (Gradescope gives the container 768 MB)
     cpu_seconds: int = 60  # CPU time of the worker, over all its calls
-    processes: int = 64  # processes of the sandbox user (only with a dedicated user)
+    processes: int = 32  # processes of the sandbox user (only with a dedicated user)
     file_size_mb: int = 16  # largest file the worker may write, its console log included
     open_files: int = 64  # file descriptors of the worker
 
@@ -127,6 +127,7 @@ class Sandbox:
         """Kill the worker and everything it started; remove the scratch folders."""
         self._stop_worker()
         self.survivors = self._kill_everything()
+        isolating.remove_leftovers(self.isolation)
         if self._console_log is not None:
             self._collect_console()
             self._console_log = None
