@@ -1,0 +1,189 @@
+"""End to end: every sample submission under tests/submissions, graded through both
+entry points, scores what its expected.yaml says.
+
+Each sample is graded once per entry point (``run_autograder`` in a temporary
+AUTOGRADER_ROOT, and ``python -m autograder grade PATH --json OUT``), in subprocesses,
+and the runs are shared by every test of this module. Runs are sequential on purpose:
+as root every grader uses the same sandbox user and ends all of its processes when it
+finishes, so two graders side by side would kill each other's workers.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from autograder import grading
+
+SUBMISSIONS = Path(__file__).with_name("submissions")
+
+ENTRY_POINTS = ("run_autograder", "cli")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, gradescope_runner, cli_runner):
+    """``graded(sample, entry) -> Run``, each run made at most once per module."""
+    runs = {}
+
+    def grade(sample, entry):
+        if (sample, entry) not in runs:
+            root = tmp_path_factory.mktemp(f"{sample}-{entry}")
+            if entry == "run_autograder":
+                files = [p for p in sorted((SUBMISSIONS / sample).iterdir()) if p.name != "expected.yaml"]
+                runs[sample, entry] = gradescope_runner(files, root)
+            else:
+                runs[sample, entry] = cli_runner(SUBMISSIONS / sample, root / "results.json")
+        return runs[sample, entry]
+
+    return grade
+
+
+def part_scores(results):
+    """Points per part, summed from the tests (not from the grader's own summary)."""
+    scores = {}
+    for test in results["tests"]:
+        part = test["extra_data"]["part"]
+        scores[part] = scores.get(part, 0.0) + test["score"]
+    return scores
+
+
+def outcomes(results):
+    return {test["extra_data"]["check"]: test["extra_data"]["outcome"] for test in results["tests"]}
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_results_json_is_valid(graded, sample, entry, results_checker):
+    run = graded(sample, entry)
+    assert run.returncode == 0, run.stdout + run.stderr
+    results_checker(run.results_path)
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_part_scores_match_expected(graded, sample, entry, expected):
+    results = graded(sample, entry).results
+    scores = part_scores(results)
+    assert sorted(scores) == sorted(expected["scores"])
+    for part, points in expected["scores"].items():
+        assert scores[part] == pytest.approx(points, abs=1e-3), f"part ({part})"
+        assert results["extra_data"]["part_scores"][part] == pytest.approx(scores[part], abs=1e-6)
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_feedback_contains(graded, sample, entry, expected):
+    wanted = expected.get("feedback_contains") or {}
+    if not wanted:
+        pytest.skip(f"{sample}/expected.yaml names no feedback")
+    results = graded(sample, entry).results
+    for part, needles in wanted.items():
+        text = "\n".join(t["output"] for t in results["tests"] if t["extra_data"]["part"] == part).lower()
+        for needle in needles:
+            assert needle.lower() in text, f"part ({part}) feedback lacks {needle!r}"
+
+
+def test_entry_points_give_the_same_scores(graded, sample):
+    by_gradescope = graded(sample, "run_autograder").results
+    by_cli = graded(sample, "cli").results
+
+    def scores(results):
+        return [(t["name"], t["score"], t["max_score"], t["status"]) for t in results["tests"]]
+
+    assert scores(by_gradescope) == scores(by_cli)
+    assert by_gradescope["score"] == by_cli["score"]
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_infinite_loop_ends_in_bounded_time(graded, entry):
+    run = graded("infinite_loop", entry)
+    assert run.seconds < 60
+    found = outcomes(run.results)
+    assert found["b.random_weights"] == "timed out"
+    # the function that timed out is not called again, and every other part is graded
+    assert found["b.other_sizes"] == "timed out"
+    assert {check: label for check, label in found.items() if not check.startswith("b.")} == {
+        check: "passed" for check in found if not check.startswith("b.")
+    }
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_big_output_is_capped(graded, entry, results_checker):
+    run = graded("big_output", entry)
+    assert len(run.text.encode("utf-8")) < 200_000
+    results = results_checker(run.results_path)
+    assert all(len(t["output"]) < 100_000 for t in results["tests"])
+    assert len(results["output"]) < 100_000
+    # what was printed is shown, cut short and saying so
+    assert "xxxxxxxxxx" in results["output"]
+    assert "not shown" in results["output"]
+
+
+@pytest.mark.parametrize(("sample_name", "line"), [("syntax_error", 7), ("import_error", 3)])
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_import_failure_names_the_line(graded, sample_name, line, entry):
+    results = graded(sample_name, entry).results
+    assert f"line {line}" in results["output"]
+    for test in results["tests"]:
+        assert f"line {line}" in test["output"], test["name"]
+        assert test["extra_data"]["outcome"] == "import failed"
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_import_failure_shows_only_the_students_frames(graded, entry):
+    """The traceback shown to the student lies in their own files: no frame of the
+    interpreter's import machinery (``<frozen importlib._bootstrap>``) or the grader."""
+    results = graded("import_error", entry).results
+    for text in [results["output"]] + [t["output"] for t in results["tests"]]:
+        assert "<frozen" not in text
+        assert "importlib" not in text
+        assert "autograder/" not in text
+
+
+@pytest.fixture(scope="module")
+def no_python_file(tmp_path_factory, gradescope_runner):
+    """run_autograder on a submission holding no .py file at all."""
+    files = tmp_path_factory.mktemp("upload")
+    (files / "README.txt").write_text("my answers are in the notebook\n")
+    (files / "answers.ipynb.txt").write_text("{}\n")
+    return gradescope_runner(sorted(files.iterdir()), tmp_path_factory.mktemp("no_python_file"))
+
+
+def test_no_python_file_scores_zero_and_names_the_module(no_python_file, results_checker):
+    assert no_python_file.returncode == 0, no_python_file.stdout + no_python_file.stderr
+    results = results_checker(no_python_file.results_path)
+    assert results["score"] == 0
+    assert results["tests"], "every rubric check is still listed"
+    assert all(t["score"] == 0 and t["status"] == "failed" for t in results["tests"])
+    assert "we_recur.py" in results["output"]
+
+
+def test_no_python_file_every_check_says_why(no_python_file):
+    """Each check tells the student the module is missing; none reports a grader error."""
+    results = no_python_file.results
+    for test in results["tests"]:
+        assert "we_recur.py" in test["output"], test["name"]
+        assert test["extra_data"]["outcome"] != "grader error", test["name"]
+    assert "grader_errors" not in results["extra_data"]
+
+
+@pytest.mark.parametrize("sample_name", ["b_no_transpose", "e_argmax_onehot"])
+def test_same_submission_same_results(graded, sample_name):
+    """Two in-process gradings and the run_autograder run agree on every test, feedback included."""
+    rubric = grading.load()
+    runs = [grading.grade(SUBMISSIONS / sample_name, rubric).results.to_json() for _ in range(2)]
+    runs.append(graded(sample_name, "run_autograder").results)
+
+    def comparable(results):
+        return [(t["name"], t["score"], t["status"], t["output"]) for t in results["tests"]]
+
+    assert comparable(runs[0]) == comparable(runs[1]) == comparable(runs[2])
+    assert runs[0]["score"] == runs[1]["score"] == runs[2]["score"]
+
+
+def test_every_sample_has_a_plausible_expected_yaml(sample, expected):
+    """Guards the samples themselves: parts (a)-(f), scores within each part's points."""
+    rubric = grading.load()
+    assert set(expected["scores"]) == {part.label for part in rubric.parts}
+    for part in rubric.parts:
+        assert 0 <= expected["scores"][part.label] <= part.points
+    for part in expected.get("feedback_contains") or {}:
+        assert part in expected["scores"]
+    assert re.search(r"\S", expected.get("description", "")), "a one-line description"
