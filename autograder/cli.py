@@ -3,6 +3,7 @@
 ``grade PATH``      grade one submission (a .py file or a folder) and print the report
 ``gradescope``      what run_autograder calls on Gradescope: read the submission under
                     $AUTOGRADER_ROOT, write results/results.json
+``lint RUBRIC``     validate a rubric and print its parts, checks, points and visibility
 """
 
 import argparse
@@ -13,6 +14,7 @@ import traceback
 from pathlib import Path
 
 from autograder import grading
+from autograder import lint as linting
 from autograder.report import format_for_terminal
 from autograder.results import Results, TestResult
 from autograder.rubric import RubricError
@@ -35,10 +37,21 @@ def main(argv=None):
     )
     gradescope.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML")
 
+    lint = commands.add_parser("lint", help="validate a rubric and print its checks as a table")
+    lint.add_argument("rubric", type=Path, help="rubric YAML")
+
     args = parser.parse_args(argv)
     if args.command == "grade":
         return command_grade(args)
+    if args.command == "lint":
+        return command_lint(args)
     return command_gradescope(args)
+
+
+def command_lint(args):
+    status, report = linting.lint(args.rubric)
+    print(report, file=sys.stderr if status else sys.stdout)
+    return status
 
 
 def command_grade(args):

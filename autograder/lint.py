@@ -1,0 +1,55 @@
+"""``python -m autograder lint RUBRIC``: validate a rubric and show what it grades.
+
+Validation is :func:`autograder.grading.load`'s (errors name the file, line and key);
+this module only lays the validated rubric out as a table an instructor can proofread:
+every part, its checks, their points and who sees them when.
+"""
+
+from autograder import grading
+from autograder.rubric import RubricError
+
+#: What each visibility means for a student, in the table's last column.
+WHEN_SHOWN = {
+    "visible": "visible",
+    "hidden": "hidden (never shown)",
+    "after_due_date": "after the due date",
+    "after_published": "after grades are published",
+}
+
+
+def lint(path):
+    """Validate the rubric at ``path``; returns ``(exit status, report text)``.
+
+    The status is 0 for a valid rubric and 2 for an invalid one, whose report is the
+    :class:`~autograder.rubric.RubricError` (``file:line: key: problem``).
+    """
+    try:
+        rubric = grading.load(path)
+    except RubricError as error:
+        return 2, f"invalid rubric: {error}"
+    return 0, describe(rubric)
+
+
+def describe(rubric):
+    """The rubric as a plain-text table: one row per check, a subtotal per part."""
+    rows = [("Part", "Check", "Name", "Points", "Shown")]
+    for part in rubric.parts:
+        for rule in part.checks:
+            rows.append((part.heading, rule.check_id, rule.name, f"{rule.weight:g}", WHEN_SHOWN[rule.visibility]))
+        rows.append(("", "", f"{part.heading} {part.title}: total", f"{part.points:g}", ""))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = [f"{rubric.title}  ({rubric.path})", f"module {rubric.module}, seed {rubric.seed}", ""]
+    for index, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    checks = [rule for _, rule in rubric.checks]
+    visible = sum(rule.visibility == "visible" for rule in checks)
+    lines += [
+        "",
+        f"{rubric.total_points:g} points in {len(rubric.parts)} parts; {len(checks)} checks, {visible} visible now.",
+    ]
+    if visible < len(checks):
+        lines.append("Students do not see their total while any check is not visible.")
+    return "\n".join(lines)
+

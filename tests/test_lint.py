@@ -1,0 +1,92 @@
+"""``python -m autograder lint RUBRIC``: exit 0 and a table for a valid rubric, exit 2 and
+the file, line and key of the problem for an invalid one."""
+
+import re
+
+import pytest
+
+from autograder import cli, grading
+
+VALID = """\
+title: Lint test
+module: we_recur.py
+seed: 3
+parts:
+  - label: a
+    title: shapes
+    points: 2
+    checks:
+      - check: a.exam_shapes
+        weight: 2
+      - check: a.other_sizes
+        weight: 0
+        visibility: hidden
+  - label: f
+    title: dependence
+    points: 1
+    checks:
+      - check: f.i
+        weight: 0.5
+        visibility: after_due_date
+      - check: f.ii
+        weight: 0.5
+"""
+
+
+def run_lint(tmp_path, capsys, text):
+    path = tmp_path / "rubric.yaml"
+    path.write_text(text, encoding="utf-8")
+    status = cli.main(["lint", str(path)])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err, path
+
+
+def table_row(out, check_id):
+    """The cells of the table row of ``check_id``."""
+    for line in out.splitlines():
+        cells = re.split(r"\s{2,}", line.strip())
+        if len(cells) > 1 and cells[1] == check_id:
+            return cells
+    raise AssertionError(f"no row for {check_id} in\n{out}")
+
+
+def test_valid_rubric_exits_0_and_lists_every_check(tmp_path, capsys):
+    status, out, err, _ = run_lint(tmp_path, capsys, VALID)
+    assert status == 0, err
+    assert table_row(out, "a.exam_shapes") == ["(a)", "a.exam_shapes", "weight shapes at the exam's sizes (s = x = p = 2)", "2", "visible"]
+    assert table_row(out, "a.other_sizes")[-2:] == ["0", "hidden (never shown)"]
+    assert table_row(out, "f.i")[-2:] == ["0.5", "after the due date"]
+    assert "3 points in 2 parts; 4 checks, 2 visible now." in out
+    assert "do not see their total" in out
+
+
+def test_default_rubric_is_valid_and_totals_12(capsys):
+    status = cli.main(["lint", str(grading.DEFAULT_RUBRIC)])
+    out = capsys.readouterr().out
+    assert status == 0
+    rubric = grading.load()
+    for _, rule in rubric.checks:
+        assert table_row(out, rule.check_id)[2] == rule.name
+    assert "12 points in 6 parts" in out
+
+
+@pytest.mark.parametrize(
+    ("edit", "where"),
+    [
+        (("check: f.ii", "check: f.nine"), r"rubric\.yaml:21: parts\[1\]\.checks\[1\]\.check: unknown check 'f.nine'"),
+        (("points: 1", "points: 4"), r"rubric\.yaml:16: parts\[1\]\.points: part \(f\) is worth 4 points"),
+        (("visibility: hidden", "visibility: secret"), r"rubric\.yaml:13: parts\[0\]\.checks\[1\]\.visibility"),
+        (("seed: 3", "seed: [3"), r"rubric\.yaml:\d+: is not valid YAML"),
+    ],
+)
+def test_invalid_rubric_exits_2_naming_file_line_and_key(tmp_path, capsys, edit, where):
+    status, out, err, _ = run_lint(tmp_path, capsys, VALID.replace(*edit))
+    assert status == 2
+    assert out == ""
+    assert re.search(where, err), err
+
+
+def test_missing_rubric_exits_2(tmp_path, capsys):
+    status = cli.main(["lint", str(tmp_path / "nope.yaml")])
+    assert status == 2
+    assert "nope.yaml: cannot be read" in capsys.readouterr().err
