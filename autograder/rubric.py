@@ -99,10 +99,12 @@ class Rubric:
 
 
 class _Mapping(dict):
-    """A YAML mapping that remembers the line of itself and of each key (1-based)."""
+    """A YAML mapping that remembers the line of itself and of each key (1-based), and
+    any key written twice (YAML forbids it; PyYAML would silently keep the last)."""
 
     line = 0
     key_lines = None
+    duplicates = ()
 
 
 class _Sequence(list):
@@ -114,7 +116,14 @@ class _LineLoader(yaml.SafeLoader):
     def construct_mapping(self, node, deep=False):
         mapping = _Mapping(super().construct_mapping(node, deep=True))
         mapping.line = node.start_mark.line + 1
-        mapping.key_lines = {self.construct_object(k, deep=True): k.start_mark.line + 1 for k, _ in node.value}
+        mapping.key_lines, duplicates = {}, []
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in mapping.key_lines:
+                duplicates.append((key, key_node.start_mark.line + 1))
+            else:
+                mapping.key_lines[key] = key_node.start_mark.line + 1
+        mapping.duplicates = tuple(duplicates)
         return mapping
 
     def construct_sequence(self, node, deep=False):
@@ -157,6 +166,7 @@ class _Validator:
     def __init__(self, path, known_checks):
         self.path = path
         self.known = known_checks
+        self.used = set()  # check ids already in the rubric: each may appear once
 
     def fail(self, line, key, problem):
         raise RubricError(self.path, line, key, problem)
@@ -171,6 +181,8 @@ class _Validator:
     def mapping(self, value, line, key, allowed):
         if not isinstance(value, dict):
             self.fail(line, key, f"must be a mapping, not {_kind(value)}")
+        for name, duplicate_line in getattr(value, "duplicates", ()):
+            self.fail(duplicate_line, f"{key}.{name}" if key else name, "is written twice in the same mapping")
         for name in value:
             if name not in allowed:
                 options = ", ".join(sorted(allowed))
@@ -225,6 +237,9 @@ class _Validator:
         values = {}
         for name, value in data.items():
             key = f"limits.{name}"
+            whole = type(fields[name].default) is int
+            if whole and (type(value) is not int or value <= 0):
+                self.fail(self.line_of(data, name), key, f"must be a positive whole number, not {value!r}")
             if type(value) not in (int, float) or not math.isfinite(value) or value <= 0:
                 self.fail(self.line_of(data, name), key, f"must be a positive number, not {value!r}")
             values[name] = type(fields[name].default)(value)
@@ -257,6 +272,9 @@ class _Validator:
         check_id = data.get("check")
         if not isinstance(check_id, str):
             self.fail(self.line_of(data, "check"), f"{key}.check", "is required (a check id such as 'b.random_weights')")
+        if check_id in self.used:
+            self.fail(self.line_of(data, "check"), f"{key}.check", f"check {check_id!r} is already used in this rubric")
+        self.used.add(check_id)
         spec = self.known.get(check_id)
         if spec is None:
             close = [known for known in self.known if known.split(".")[0] == check_id.split(".")[0]]
