@@ -9,30 +9,59 @@ only; :attr:`Isolation.reduced` says so, and the report tells the reader.
 
 import ctypes
 import dataclasses
+import fcntl
 import os
 import pwd
 import shutil
 import signal
 import stat
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
 SANDBOX_USER = "ag-student"
-#: Grader processes that run side by side (batch --jobs N) each take a slot, and each
-#: slot has its own user, so that ending one submission's processes never touches
-#: another's. Slot 0 is the plain SANDBOX_USER.
-_slot = 0
+#: Grader processes that run at the same time (batch --jobs N, two TAs' terminals, CI
+#: beside a developer) each hold a slot, and each slot has its own user, so that ending
+#: one submission's processes never touches another's. A slot is held with an advisory
+#: lock on a file for as long as the grader process lives; slot 0 is SANDBOX_USER.
+_preferred_slot = 0
+_claimed = None  # (pid, slot, lock descriptor) of this process's slot
 
 
 def use_slot(index):
-    """Make this grader process use the sandbox user of slot ``index`` (0, 1, 2, ...)."""
-    global _slot
-    _slot = int(index)
+    """Prefer the slot ``index`` for this grader process (a busy slot is skipped)."""
+    global _preferred_slot, _claimed
+    _preferred_slot = int(index)
+    if _claimed is not None and _claimed[0] == os.getpid():
+        os.close(_claimed[2])
+    _claimed = None
+
+
+def _claim_slot():
+    global _claimed
+    if _claimed is not None and _claimed[0] == os.getpid():
+        return _claimed[1]
+    folder = "/run/lock" if os.path.isdir("/run/lock") else tempfile.gettempdir()
+    for slot in range(_preferred_slot, _preferred_slot + 256):
+        path = os.path.join(folder, f"autograder-sandbox-{slot}.lock")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue
+        _claimed = (os.getpid(), slot, fd)
+        return slot
+    raise RuntimeError("every sandbox slot is taken by another grader process")
 
 
 def sandbox_user_name():
-    return SANDBOX_USER if _slot == 0 else f"{SANDBOX_USER}-{_slot}"
+    """The user this grader process's student code runs as."""
+    slot = _claim_slot()
+    return SANDBOX_USER if slot == 0 else f"{SANDBOX_USER}-{slot}"
+
+
 #: Set in the worker's environment: processes the student starts inherit it, which is
 #: how reduced isolation finds them again to kill them.
 MARKER_VARIABLE = "AUTOGRADER_SANDBOX"

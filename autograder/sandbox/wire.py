@@ -112,8 +112,7 @@ def _encode_array(array, blobs):
                 return {"$unsupported": "an array of objects"}
         else:
             return {"$unsupported": f"an array of dtype {array.dtype}"}
-    array = np.ascontiguousarray(array)
-    blobs.append(array.tobytes())
+    blobs.append(array.tobytes(order="C"))  # C order whatever the layout, 0-d arrays included
     return {"$array": len(blobs) - 1, "dtype": array.dtype.str, "shape": list(array.shape)}
 
 
@@ -167,7 +166,7 @@ def _decode_array(data, blobs):
         count *= n
     if count * dt.itemsize != len(blobs[index]):
         raise WireError("array bytes do not match its shape")
-    return np.frombuffer(blobs[index], dtype=dt).reshape(shape).copy()
+    return np.frombuffer(blobs[index], dtype=dt).reshape(tuple(shape)).copy()
 
 
 # -- frames --------------------------------------------------------------------------
