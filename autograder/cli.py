@@ -4,6 +4,8 @@
 ``gradescope``      what run_autograder calls on Gradescope: read the submission under
                     $AUTOGRADER_ROOT, write results/results.json
 ``lint RUBRIC``     validate a rubric and print its parts, checks, points and visibility
+``batch EXPORT``    grade every submission of a Gradescope export (or a folder of them)
+                    into scores.csv, one results.json each and a summary
 """
 
 import argparse
@@ -13,10 +15,11 @@ import time
 import traceback
 from pathlib import Path
 
-from autograder import grading
+from autograder import batch, grading
 from autograder import lint as linting
+from autograder.export import ExportError
+from autograder.outcomes import failure_results
 from autograder.report import format_for_terminal
-from autograder.results import Results, TestResult
 from autograder.rubric import RubricError
 from autograder.sandbox.isolation import lock_down_gradescope
 
@@ -40,12 +43,46 @@ def main(argv=None):
     lint = commands.add_parser("lint", help="validate a rubric and print its checks as a table")
     lint.add_argument("rubric", type=Path, help="rubric YAML")
 
+    batch = commands.add_parser("batch", help="grade every submission of an export into scores.csv and a summary")
+    batch.add_argument(
+        "export", type=Path,
+        help="Gradescope's \"Export Submissions\" zip, that zip unzipped, or a folder with one sub-folder or file per student",
+    )
+    batch.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for scores.csv, results/ and the summary")
+    batch.add_argument(
+        "--jobs", type=int, default=None, metavar="N", help="grader processes side by side (default: one per processor)"
+    )
+    batch.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML (default: %(default)s)")
+
     args = parser.parse_args(argv)
     if args.command == "grade":
         return command_grade(args)
     if args.command == "lint":
         return command_lint(args)
+    if args.command == "batch":
+        return command_batch(args)
     return command_gradescope(args)
+
+
+def command_batch(args):
+    if args.jobs is not None and args.jobs < 1:
+        print("error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        report = batch.run_batch(args.export, args.out, jobs=args.jobs, rubric_path=args.rubric)
+    except RubricError as error:
+        print(f"error: the rubric is invalid: {error}", file=sys.stderr)
+        return 2
+    except ExportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for warning in report.summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    statuses = ", ".join(f"{count} {status}" for status, count in report.summary.statuses)
+    print(f"{report.summary.submissions} submissions: {statuses}")
+    for name in ("scores.csv", "results/", "summary.md", "summary.html"):
+        print(f"wrote {report.out_dir / name}")
+    return 130 if report.interrupted else 0
 
 
 def command_lint(args):
@@ -99,15 +136,3 @@ def command_gradescope(args):
     graded.results.write(destination)
     return 0
 
-
-def failure_results(message, started=None):
-    """A valid results.json for when grading could not happen at all."""
-    elapsed = time.monotonic() - started if started is not None else 0.0
-    test = TestResult(
-        name="Autograder",
-        score=0.0,
-        max_score=0.0,
-        output=f"{message} Your course staff have been told; please contact them.",
-        failed=True,
-    )
-    return Results(tests=(test,), output=f"**The autograder could not grade this submission.** {message}", execution_time=elapsed)

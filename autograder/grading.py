@@ -36,6 +36,9 @@ class _NothingToGrade:
     def call(self, function, *args, **kwargs):
         raise ImportFailed(self.feedback)
 
+    def call_each(self, function, calls):
+        raise ImportFailed(self.feedback)
+
 
 def load(rubric_path=DEFAULT_RUBRIC):
     """The validated rubric (raises :class:`~autograder.rubric.RubricError`)."""

@@ -237,6 +237,8 @@ class Worker:
     def student_frames(self, error):
         frames = []
         for frame in traceback.extract_tb(error.__traceback__):
+            if frame.filename.startswith("<"):  # "<frozen importlib._bootstrap>", "<string>"
+                continue
             filename = os.path.abspath(frame.filename)
             if self.student_dir and filename.startswith(self.student_dir + os.sep):
                 frames.append(

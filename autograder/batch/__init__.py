@@ -1,0 +1,104 @@
+"""``python -m autograder batch EXPORT --out DIR``: grade every submission of an export.
+
+EXPORT is Gradescope's "Export Submissions" zip, that zip unzipped, or a plain folder
+with one sub-folder or file per student (see :mod:`autograder.export`). DIR receives::
+
+    scores.csv            one row per submission: id, names, sids, emails, points per
+                          part, total, status (graded, timed out, import failed,
+                          no submission, error) and a short detail
+    results/<id>.json     the results.json Gradescope would have shown that student
+    logs/<id>.txt         for course staff, when a submission did not simply grade
+    summary.md            statuses, per-part means and distributions, the most common
+    summary.html          failing checks, a histogram of totals (inline SVG)
+
+Each submission is graded by :func:`autograder.grading.grade`, exactly as
+``python -m autograder grade`` and run_autograder grade it, in ``jobs`` grader
+processes (:mod:`autograder.batch.pool`). One broken, slow or hostile submission never
+stops the batch.
+"""
+
+import dataclasses
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from autograder import grading
+from autograder.batch.pool import GraderPool
+from autograder.batch.progress import Progress
+from autograder.batch.scores import write_csv
+from autograder.batch.summary import summarize, to_html, to_markdown
+from autograder.export import ExportError, read_export
+from autograder.results import write_atomically
+
+#: Beyond the sandbox's own limits, the time a grader may spend on one submission.
+GRADER_MARGIN_SECONDS = 60
+#: What a batch writes into DIR, and removes from an earlier batch there.
+OUTPUTS = ("results", "logs", "scores.csv", "summary.md", "summary.html")
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchReport:
+    rows: tuple
+    summary: object
+    out_dir: Path
+    interrupted: bool = False
+
+
+def default_jobs():
+    """The processors this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def run_batch(export_path, out_dir, *, jobs=None, rubric_path=grading.DEFAULT_RUBRIC, progress_stream=sys.stderr):
+    """Grade every submission of the export at ``export_path`` into ``out_dir``.
+
+    Raises :class:`~autograder.rubric.RubricError` for an invalid rubric and
+    :class:`~autograder.export.ExportError` for an export that cannot be read.
+    """
+    started = time.monotonic()
+    rubric = grading.load(rubric_path)
+    jobs = jobs or default_jobs()
+    out_dir = Path(out_dir)
+    with tempfile.TemporaryDirectory(prefix="autograder-batch-") as scratch:
+        export = read_export(export_path, scratch)
+        if not export.submissions:
+            raise ExportError(f"{export_path} holds no submissions (no sub-folder or file per student).")
+        _prepare(out_dir)
+        limits = rubric.limits
+        time_limit = limits.import_timeout + limits.total_timeout + GRADER_MARGIN_SECONDS
+        progress = Progress(len(export.submissions), progress_stream)
+        rows, interrupted = [], False
+        try:
+            with GraderPool(jobs, rubric.path, out_dir, time_limit=time_limit) as pool:
+                for row in pool.grade(export.submissions):
+                    rows.append(row)
+                    progress.update(row)
+        except KeyboardInterrupt:
+            interrupted = True
+        progress.finish()
+    warnings = list(export.warnings)
+    if interrupted:
+        warnings.insert(0, f"Interrupted: {len(rows)} of {len(export.submissions)} submissions were graded.")
+    summary = summarize(rows, rubric, warnings=warnings, seconds=time.monotonic() - started, jobs=jobs)
+    write_csv(out_dir / "scores.csv", rows, [part.label for part in rubric.parts])
+    write_atomically(out_dir / "summary.md", to_markdown(summary))
+    write_atomically(out_dir / "summary.html", to_html(summary))
+    return BatchReport(tuple(rows), summary, out_dir, interrupted)
+
+
+def _prepare(out_dir):
+    """Create ``out_dir``, removing what an earlier batch wrote there (and nothing else)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in OUTPUTS:
+        path = out_dir / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+    (out_dir / "results").mkdir()

@@ -1,0 +1,89 @@
+"""A grader process of the batch: it loads the rubric once, then grades submissions one
+after another, each with :func:`autograder.grading.grade` (student code runs only in
+the sandbox's worker processes), and writes each one's results.json itself.
+
+Whatever happens to one submission, it ends with a valid ``results/<id>.json`` and a
+:class:`~autograder.batch.scores.Row`: a grader exception gives the status ``error``.
+"""
+
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from autograder import grading
+from autograder.batch.scores import ERROR, Row, row_from_results, short
+from autograder.outcomes import failure_results
+from autograder.sandbox import isolation
+from autograder.submission import SubmissionProblem, locate
+
+GRADER_FAILED = "The autograder itself failed on this submission; this is not a problem with your code."
+
+
+class Grader:
+    """Grades submissions into ``out_dir`` (``results/`` and ``logs/``) under one rubric.
+
+    ``slot`` numbers this grader among those running side by side, so that each uses
+    its own sandbox user (see :func:`autograder.sandbox.isolation.use_slot`).
+    """
+
+    def __init__(self, rubric_path, out_dir, slot=0):
+        isolation.use_slot(slot)
+        self.rubric = grading.load(rubric_path)
+        self.results_dir = Path(out_dir) / "results"
+        self.logs_dir = Path(out_dir) / "logs"
+
+    def grade(self, submission):
+        """Grade one :class:`~autograder.export.ExportedSubmission`; returns its Row."""
+        started = time.monotonic()
+        try:
+            row, results, log = self._grade(submission, started)
+        except Exception:  # noqa: BLE001  the grader's own failure: this submission only
+            log = traceback.format_exc()
+            results = failure_results(GRADER_FAILED, started)
+            row = failed_row(submission, log.strip().splitlines()[-1], time.monotonic() - started)
+        results.write(self.results_dir / f"{submission.submission_id}.json")
+        if log:
+            self.logs_dir.mkdir(parents=True, exist_ok=True)
+            (self.logs_dir / f"{submission.submission_id}.txt").write_text(log + "\n", encoding="utf-8")
+        return row
+
+    def _grade(self, submission, started):
+        if submission.path is None:  # listed, but nothing exported: graded as an empty upload
+            with tempfile.TemporaryDirectory(prefix="autograder-empty-") as empty:
+                return self._grade_path(submission, Path(empty), started)
+        return self._grade_path(submission, submission.path, started)
+
+    def _grade_path(self, submission, path, started):
+        try:
+            locate(path, self.rubric.module)
+            located, problem = True, ""
+        except SubmissionProblem as missing:
+            located, problem = False, missing.feedback
+        graded = grading.grade(path, self.rubric)
+        data = graded.results.to_json()
+        row = row_from_results(submission, data, located=located, problem=problem, seconds=time.monotonic() - started)
+        log = graded.instructor_log if row.status != "graded" else ""
+        return row, graded.results, log
+
+
+def failed_row(submission, why, seconds):
+    """The Row of a submission the grader could not grade (an exception, a crash)."""
+    return Row(
+        submission_id=submission.submission_id,
+        submitters=submission.submitters,
+        part_scores={},
+        total=0.0,
+        status=ERROR,
+        detail=short(" ".join([f"grader failure: {why}", *submission.problems])),
+        seconds=seconds,
+    )
+
+
+def write_failure(out_dir, submission, why, seconds):
+    """Record, from outside the grader process, a submission whose grader died."""
+    failure_results(GRADER_FAILED).write(Path(out_dir) / "results" / f"{submission.submission_id}.json")
+    logs = Path(out_dir) / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    (logs / f"{submission.submission_id}.txt").write_text(why + "\n", encoding="utf-8")
+    return failed_row(submission, why, seconds)

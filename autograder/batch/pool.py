@@ -1,0 +1,167 @@
+"""Grader processes side by side: each grades submissions one after another.
+
+The grader runs pytest in its own process, so grading happens in child processes
+started with ``forkserver`` (or ``spawn``), never in the batch's process. Each child
+keeps its rubric, its imports and its sandbox's pre-warmed worker across submissions.
+Rows stream back as submissions finish; nothing else is kept here.
+
+A child that dies or hangs costs only the submission it was grading: that submission
+gets the status ``error`` and a valid results.json, and a fresh child takes the slot.
+"""
+
+import multiprocessing
+import signal
+import time
+from multiprocessing.connection import wait
+
+from autograder.batch.grader import Grader, write_failure
+
+#: A child that dies this many times in a row without finishing a submission means
+#: the grader cannot start at all: stop rather than fail every submission.
+MAX_FAILED_STARTS = 3
+
+
+class GraderFailed(RuntimeError):
+    """The grader processes cannot start; the message says what to look at."""
+
+
+def _context():
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        # Loaded once in the fork server: each child starts with pytest, numpy and the
+        # grader already imported.
+        context.set_forkserver_preload(["autograder.batch.grader"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _serve(connection, rubric_path, out_dir, slot):
+    """A child's life: grade each submission received until told to stop (None)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
+    grader = Grader(rubric_path, out_dir, slot)
+    while True:
+        try:
+            submission = connection.recv()
+        except EOFError:
+            return
+        if submission is None:
+            return
+        connection.send(grader.grade(submission))
+
+
+class _Child:
+    def __init__(self, context, slot, rubric_path, out_dir):
+        self.slot = slot
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(theirs, str(rubric_path), str(out_dir), slot), name=f"grader-{slot}", daemon=True
+        )
+        self.process.start()
+        theirs.close()
+        self.submission = None
+        self.started = 0.0
+        self.finished_any = False
+
+    def give(self, submission):
+        self.submission, self.started = submission, time.monotonic()
+        self.connection.send(submission)
+
+    def stop(self, timeout=5.0):
+        try:
+            self.connection.send(None)
+        except OSError:
+            pass
+        self.process.join(timeout)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.connection.close()
+
+
+class GraderPool:
+    """``jobs`` grader processes for the rubric at ``rubric_path``, writing into ``out_dir``.
+
+    ``time_limit`` (seconds) bounds one submission: the sandbox already bounds student
+    code, so only a grader bug can reach it. Use as a context manager.
+    """
+
+    def __init__(self, jobs, rubric_path, out_dir, *, time_limit):
+        self.jobs = max(1, int(jobs))
+        self.rubric_path = rubric_path
+        self.out_dir = out_dir
+        self.time_limit = time_limit
+        self.context = _context()
+        self.children = []
+        self.failed_starts = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        for child in self.children:
+            child.stop()
+        self.children = []
+
+    def grade(self, submissions):
+        """Grade every submission; yields a Row for each as soon as it is done."""
+        queue = list(submissions)
+        queue.reverse()  # pop() from the end keeps the export's order
+        busy = []
+        while len(self.children) < min(self.jobs, len(queue)):
+            # Slots 1..N: slot 0's sandbox user stays with single gradings (grade,
+            # run_autograder) that may run on the same machine meanwhile.
+            slot = len(self.children) + 1
+            self.children.append(_Child(self.context, slot, self.rubric_path, self.out_dir))
+        for child in self.children:
+            if queue:
+                child.give(queue.pop())
+                busy.append(child)
+        while busy:
+            ready = set(wait([c.connection for c in busy] + [c.process.sentinel for c in busy], timeout=1.0))
+            for child in list(busy):
+                row = None
+                if child.connection in ready or child.process.sentinel in ready:
+                    row = self._receive(child)
+                elif time.monotonic() - child.started > self.time_limit:
+                    child.process.kill()
+                    child.process.join()
+                    row = self._replace(child, f"the grader did not finish within {self.time_limit:g} s and was stopped")
+                if row is None:
+                    continue
+                yield row
+                busy.remove(child)
+                current = self._current(child)
+                if queue:
+                    current.give(queue.pop())
+                    busy.append(current)
+
+    def _receive(self, child):
+        try:
+            row = child.connection.recv()
+        except (EOFError, OSError):
+            child.process.join(1.0)
+            code = child.process.exitcode
+            return self._replace(child, f"the grader process ended unexpectedly (exit code {code})")
+        child.finished_any = True
+        self.failed_starts = 0
+        return row
+
+    def _replace(self, child, why):
+        """Record the child's submission as failed and start a fresh child in its slot."""
+        submission = child.submission
+        row = write_failure(self.out_dir, submission, why, time.monotonic() - child.started)
+        if not child.finished_any:
+            self.failed_starts += 1
+            if self.failed_starts >= MAX_FAILED_STARTS:
+                raise GraderFailed(f"grader processes keep failing before grading anything ({why}); see the errors above")
+        child.stop(timeout=0)
+        fresh = _Child(self.context, child.slot, self.rubric_path, self.out_dir)
+        self.children[self.children.index(child)] = fresh
+        return row
+
+    def _current(self, child):
+        """The child now in ``child``'s slot (itself, or its replacement)."""
+        return next(c for c in self.children if c.slot == child.slot)

@@ -1,0 +1,115 @@
+"""One row of ``scores.csv`` per submission: who, points per part, total and status.
+
+A :class:`Row` is all a grader process sends back to the batch, so the batch's memory
+does not depend on how much feedback a submission produced.
+"""
+
+import csv
+import dataclasses
+import re
+
+GRADED = "graded"
+TIMED_OUT = "timed out"
+IMPORT_FAILED = "import failed"
+NO_SUBMISSION = "no submission"
+ERROR = "error"
+#: Every status, most serious first (a submission's status is the first that applies).
+STATUSES = (ERROR, NO_SUBMISSION, IMPORT_FAILED, TIMED_OUT, GRADED)
+MAX_DETAIL_CHARS = 300
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """A graded submission, small: ``part_scores`` maps part labels to points and
+    ``failed_checks`` lists the ids of checks that did not fully pass."""
+
+    submission_id: str
+    submitters: tuple
+    part_scores: dict
+    total: float
+    status: str
+    detail: str = ""
+    failed_checks: tuple = ()
+    seconds: float = 0.0
+
+
+def status_of(results, *, located):
+    """The status of a graded submission from its results.json data.
+
+    ``located`` says whether a module to grade was found in the submission.
+    """
+    labels = set(results.get("extra_data", {}).get("outcomes", {}).values())
+    if not located:
+        return NO_SUBMISSION
+    if "import failed" in labels:
+        return IMPORT_FAILED
+    if labels & {"grader error", "not run"}:
+        return ERROR
+    if "timed out" in labels:
+        return TIMED_OUT
+    return GRADED
+
+
+def row_from_results(submission, results, *, located, problem="", seconds=0.0):
+    """The :class:`Row` of ``submission`` (an ExportedSubmission) graded as ``results``
+    (results.json data). ``problem`` says why nothing could be graded, if so."""
+    status = status_of(results, located=located)
+    tests = results.get("tests", [])
+    failed = tuple(t["extra_data"]["check"] for t in tests if t["status"] != "passed" and "extra_data" in t)
+    if status == IMPORT_FAILED and not problem:
+        output = next((t["output"] for t in tests if t.get("extra_data", {}).get("outcome") == "import failed"), "")
+        problem = output.split("\n\n")[0]  # the message, without where it happened or the hint
+    elif status == TIMED_OUT:
+        timed = [t["extra_data"]["check"] for t in tests if t.get("extra_data", {}).get("outcome") == "timed out"]
+        problem = f"timed out in {', '.join(timed)}"
+    elif status == ERROR:
+        problem = f"grader error in {', '.join(results.get('extra_data', {}).get('grader_errors', [])) or 'a check'}"
+    return Row(
+        submission_id=submission.submission_id,
+        submitters=submission.submitters,
+        part_scores=dict(results.get("extra_data", {}).get("part_scores", {})),
+        total=results.get("score", 0.0),
+        status=status,
+        detail=short(" ".join(filter(None, [problem, *submission.problems]))),
+        failed_checks=failed,
+        seconds=seconds,
+    )
+
+
+def short(text):
+    """``text`` on one line, cut to :data:`MAX_DETAIL_CHARS`."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= MAX_DETAIL_CHARS else text[: MAX_DETAIL_CHARS - 1] + "…"
+
+
+def _sort_key(row):
+    """Numeric ids (Gradescope's) in numeric order, then the others by name."""
+    key = row.submission_id
+    return (0, int(key), "") if key.isdigit() else (1, 0, key.lower())
+
+
+def _cell(text):
+    # A spreadsheet runs a cell that starts with one of these as a formula; names and
+    # messages come from students.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def write_csv(path, rows, part_labels):
+    """Write ``scores.csv``: one row per submission, sorted by submission id."""
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["submission_id", "name", "sid", "email", *part_labels, "total", "status", "detail"])
+        for row in sorted(rows, key=_sort_key):
+            people = row.submitters
+            writer.writerow(
+                [
+                    row.submission_id,
+                    _cell("; ".join(p.name for p in people)),
+                    _cell("; ".join(p.sid for p in people)),
+                    _cell("; ".join(p.email for p in people)),
+                    *(f"{row.part_scores[label]:g}" if label in row.part_scores else "" for label in part_labels),
+                    f"{row.total:g}",
+                    row.status,
+                    _cell(row.detail),
+                ]
+            )
