@@ -1,0 +1,336 @@
+"""``python -m autograder batch``: every sample graded in grader processes scores what its
+expected.yaml says and exactly what ``grade`` gives it; a Gradescope export zip keeps
+names and emails; failures of one submission (or of its grader) never stop a batch."""
+
+import csv
+import html.parser
+import io
+import json
+import re
+import shutil
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from autograder import cli, grading
+from autograder.batch import run_batch
+from autograder.batch.grader import Grader
+from autograder.batch.pool import GraderPool
+from autograder.batch.progress import Progress
+from autograder.batch.scores import Row, write_csv
+from autograder.batch.summary import summarize, to_html, to_markdown
+from autograder.export import ExportedSubmission, Submitter
+from autograder.sandbox import isolation
+
+REPO = Path(__file__).resolve().parent.parent
+SUBMISSIONS = REPO / "tests" / "submissions"
+SAMPLES = sorted(folder.name for folder in SUBMISSIONS.iterdir() if (folder / "expected.yaml").is_file())
+IMPORT_FAILS = {"import_error", "syntax_error", "sys_exit_at_import"}
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as stream:
+        return {row["submission_id"]: row for row in csv.DictReader(stream)}
+
+
+@pytest.fixture(scope="module")
+def samples_batch(tmp_path_factory):
+    """The batch of every sample folder under tests/submissions, with two graders."""
+    out = tmp_path_factory.mktemp("batch")
+    report = run_batch(SUBMISSIONS, out, jobs=2, progress_stream=io.StringIO())
+    return report, out
+
+
+def test_every_sample_scores_its_expected_yaml(samples_batch):
+    _, out = samples_batch
+    rows = read_csv(out / "scores.csv")
+    assert sorted(rows) == SAMPLES
+    for sample in SAMPLES:
+        expected = yaml.safe_load((SUBMISSIONS / sample / "expected.yaml").read_text())["scores"]
+        for part, points in expected.items():
+            assert float(rows[sample][part]) == pytest.approx(points, abs=1e-3), f"{sample} ({part})"
+        assert float(rows[sample]["total"]) == pytest.approx(sum(expected.values()), abs=1e-3)
+
+
+def test_statuses_say_what_happened(samples_batch):
+    _, out = samples_batch
+    rows = read_csv(out / "scores.csv")
+    for sample in SAMPLES:
+        want = "import failed" if sample in IMPORT_FAILS else "timed out" if sample == "infinite_loop" else "graded"
+        assert rows[sample]["status"] == want, sample
+    assert "line 7" in rows["syntax_error"]["detail"]
+    assert "b.random_weights" in rows["infinite_loop"]["detail"]
+    assert (out / "logs" / "infinite_loop.txt").is_file()
+
+
+def test_every_results_json_is_valid(samples_batch, results_checker):
+    _, out = samples_batch
+    assert sorted(p.stem for p in (out / "results").iterdir()) == SAMPLES
+    for path in (out / "results").iterdir():
+        results_checker(path)
+
+
+@pytest.fixture
+def own_sandbox_user():
+    """Grade in this process as a sandbox user of its own: a grader ends every process of
+    its user, so a grading running meanwhile elsewhere on the machine must not share it."""
+    isolation.use_slot(7)
+    yield
+    isolation.use_slot(0)
+
+
+def test_batch_gives_each_sample_exactly_what_grade_gives(samples_batch, own_sandbox_user):
+    """Same tests, scores, statuses and feedback as grading one submission on its own."""
+    _, out = samples_batch
+    rubric = grading.load()
+
+    def comparable(results):
+        # A warning the student's code printed names its scratch copy, a new folder each run.
+        output = re.sub(r"/tmp/autograder-[^/]+/", "SCRATCH/", results["output"])
+        return [(t["name"], t["score"], t["status"], t["output"]) for t in results["tests"]], output
+
+    for sample in SAMPLES:
+        alone = grading.grade(SUBMISSIONS / sample, rubric).results.to_json()
+        in_batch = json.loads((out / "results" / f"{sample}.json").read_text())
+        assert comparable(in_batch) == comparable(alone), sample
+
+
+def test_plain_folder_files_that_are_not_submissions_are_reported(samples_batch):
+    report, _ = samples_batch
+    assert any("README.md" in warning for warning in report.summary.warnings)
+
+
+def test_summary_files(samples_batch):
+    report, out = samples_batch
+    markdown = (out / "summary.md").read_text()
+    assert f"{len(SAMPLES)} submissions graded" in markdown
+    assert "| import failed | 3 |" in markdown and "| timed out | 1 |" in markdown
+    assert "b.random_weights" in markdown  # the most common failing check of the samples
+    page = (out / "summary.html").read_text()
+    parsed = _Elements()
+    parsed.feed(page)
+    assert parsed.tags["svg"] >= 1 + len(report.summary.parts)  # the histogram, one chart per part
+    assert "script" not in parsed.tags
+    assert not parsed.external, "the page must not fetch anything"
+
+
+class _Elements(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = {}
+        self.external = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] = self.tags.get(tag, 0) + 1
+        self.external += [v for k, v in attrs if k in ("src", "href") and v and not v.startswith("#")]
+
+
+# -- a Gradescope export zip through the command line --------------------------------------------
+
+METADATA = """\
+submission_11:
+  :submitters:
+  - :name: "=HYPERLINK(\\"http://x\\")"
+    :sid: '11'
+    :email: eve@example.edu
+submission_12:
+  :submitters:
+  - :name: Ada Lovelace
+    :sid: '12'
+    :email: ada@example.edu
+  - :name: Alan Turing
+    :sid: '13'
+    :email: alan@example.edu
+submission_13:
+  :submitters:
+  - :name: Grace Hopper
+    :sid: '14'
+    :email: grace@example.edu
+submission_14:
+  :submitters:
+  - :name: Never Uploaded
+    :sid: '15'
+    :email: never@example.edu
+"""
+
+
+@pytest.fixture(scope="module")
+def export_batch(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("export")
+    export_zip = folder / "submissions.zip"
+    with zipfile.ZipFile(export_zip, "w") as archive:
+        archive.writestr("assignment_1_export/submission_metadata.yml", METADATA)
+        for number, sample in ((11, "correct"), (12, "b_no_transpose"), (13, "syntax_error")):
+            for path in sorted((SUBMISSIONS / sample).iterdir()):
+                if path.name != "expected.yaml":
+                    archive.write(path, f"assignment_1_export/submission_{number}/{path.name}")
+        archive.writestr("assignment_1_export/submission_12/../../../../escaped.py", "import os\n")
+    out = folder / "out"
+    status = cli.main(["batch", str(export_zip), "--out", str(out), "--jobs", "1"])
+    return status, out
+
+
+def test_export_zip_rows_carry_names_emails_and_statuses(export_batch):
+    status, out = export_batch
+    assert status == 0
+    rows = read_csv(out / "scores.csv")
+    assert list(rows) == ["11", "12", "13", "14"]
+    assert rows["11"]["total"] == "12" and rows["11"]["status"] == "graded"
+    assert rows["12"]["name"] == "Ada Lovelace; Alan Turing"
+    assert rows["12"]["email"] == "ada@example.edu; alan@example.edu"
+    assert rows["12"]["b"] == "0" and rows["12"]["total"] == "10"
+    assert rows["13"]["status"] == "import failed" and rows["13"]["total"] == "0"
+    assert rows["14"]["status"] == "no submission" and "holds no files" in rows["14"]["detail"]
+    # the zip-slip entry is reported on the submission it claimed to be in, and not written
+    assert "escaped.py" in rows["12"]["detail"] and "leaves the export folder" in rows["12"]["detail"]
+    assert not any(p.name == "escaped.py" for p in out.parent.rglob("*"))
+    # a name that a spreadsheet would run as a formula is kept as text
+    assert rows["11"]["name"].startswith("'=HYPERLINK")
+
+
+def test_export_zip_every_submission_has_results(export_batch, results_checker):
+    _, out = export_batch
+    for number in ("11", "12", "13", "14"):
+        results = results_checker(out / "results" / f"{number}.json")
+        assert results["tests"]
+    assert "we_recur.py" in json.loads((out / "results" / "14.json").read_text())["output"]
+
+
+def test_bad_export_exits_2_with_a_message(tmp_path, capsys):
+    bad = tmp_path / "export.zip"
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    assert cli.main(["batch", str(bad), "--out", str(tmp_path / "out")]) == 2
+    assert "not a readable zip" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "scores.csv").exists()
+
+
+def test_empty_export_exits_2(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert cli.main(["batch", str(tmp_path / "empty"), "--out", str(tmp_path / "out")]) == 2
+    assert "holds no submissions" in capsys.readouterr().err
+
+
+# -- failures of the grader itself ----------------------------------------------------------------
+
+
+def test_a_grader_exception_gives_status_error_and_a_valid_results_json(
+    tmp_path, monkeypatch, results_checker, own_sandbox_user
+):
+    grader = Grader(grading.DEFAULT_RUBRIC, tmp_path, slot=7)
+    real_grade = grading.grade
+
+    def flaky(path, rubric):
+        if Path(path).name == "b_wss":
+            raise RuntimeError("a bug in the grader")
+        return real_grade(path, rubric)
+
+    monkeypatch.setattr(grading, "grade", flaky)
+    broken = grader.grade(ExportedSubmission("b_wss", SUBMISSIONS / "b_wss"))
+    fine = grader.grade(ExportedSubmission("correct", SUBMISSIONS / "correct"))
+    assert broken.status == "error" and "a bug in the grader" in broken.detail
+    assert broken.total == 0 and broken.part_scores == {}
+    results = results_checker(tmp_path / "results" / "b_wss.json")
+    assert "could not grade" in results["output"]
+    assert "RuntimeError: a bug in the grader" in (tmp_path / "logs" / "b_wss.txt").read_text()
+    assert fine.status == "graded" and fine.total == 12
+
+
+def test_a_grader_process_that_dies_costs_only_its_submission(tmp_path, results_checker):
+    submissions = [
+        ExportedSubmission("loop", SUBMISSIONS / "infinite_loop"),
+        ExportedSubmission("correct", SUBMISSIONS / "correct"),
+    ]
+    with GraderPool(1, grading.DEFAULT_RUBRIC, tmp_path, time_limit=120) as pool:
+        (tmp_path / "results").mkdir()
+
+        def kill_while_grading():
+            time.sleep(1.0)  # the loop's call takes 3 s before it times out
+            pool.children[0].process.kill()
+
+        killer = threading.Thread(target=kill_while_grading)
+        killer.start()
+        rows = {row.submission_id: row for row in pool.grade(submissions)}
+        killer.join()
+    assert rows["loop"].status == "error" and "ended unexpectedly" in rows["loop"].detail
+    results_checker(tmp_path / "results" / "loop.json")
+    assert rows["correct"].status == "graded" and rows["correct"].total == 12
+
+
+# -- pieces -----------------------------------------------------------------------------------
+
+
+def test_summary_statistics():
+    rubric = grading.load()
+    labels = [part.label for part in rubric.parts]
+
+    def row(name, scores, status="graded", failed=()):
+        parts = dict(zip(labels, scores))
+        return Row(name, (), parts, sum(scores), status, failed_checks=failed)
+
+    rows = [
+        row("1", [2, 2, 2, 2, 2, 2]),
+        row("2", [2, 0, 2, 2, 2, 2], failed=("b.random_weights",)),
+        row("3", [0, 0, 0, 0, 0, 0], "import failed", failed=("a.exam_shapes", "b.random_weights")),
+        Row("4", (), {}, 0.0, "error"),
+    ]
+    summary = summarize(rows, rubric, seconds=2.0, jobs=2)
+    assert summary.statuses == (("error", 1), ("import failed", 1), ("graded", 2))
+    assert summary.scored == 3
+    assert summary.totals == (pytest.approx(22 / 3), 10, 0, 12)
+    assert [count for _, _, count in summary.histogram] == [1] + [0] * 9 + [1, 1]
+    part_b = summary.parts[1]
+    assert part_b.mean == pytest.approx(2 / 3) and part_b.distribution == ((2, 1), (0, 2))
+    # failing checks count only submissions whose code ran
+    assert summary.failing == (("b.random_weights", "(b) matches W_sx^T W_o^T g on random weights", 1, 2),)
+    markdown = to_markdown(summary)
+    assert "| (b) dLoss_t/dx_t for RNN-A | 0.67 / 2 | 2: 1, 0: 2 |" in markdown
+    assert "<svg" in to_html(summary)
+
+
+def test_csv_is_sorted_by_id_and_keeps_text_as_text(tmp_path):
+    people = (Submitter("+1 Mallory", "7", "@m"),)
+    rows = [Row("10", (), {"a": 1.0}, 1.0, "graded"), Row("9", people, {"a": 2.0}, 2.0, "graded", "-x")]
+    write_csv(tmp_path / "scores.csv", rows, ["a", "b"])
+    lines = list(csv.reader((tmp_path / "scores.csv").open()))
+    assert lines[0] == ["submission_id", "name", "sid", "email", "a", "b", "total", "status", "detail"]
+    assert [line[0] for line in lines[1:]] == ["9", "10"]
+    assert lines[1][1] == "'+1 Mallory" and lines[1][3] == "'@m" and lines[1][-1] == "'-x"
+    assert lines[1][5] == ""  # no score for a part that was not graded
+
+
+class _Terminal(io.StringIO):
+    def __init__(self, tty):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self):
+        return self.tty
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_progress_bar_only_on_a_terminal(tty):
+    stream = _Terminal(tty)
+    progress = Progress(2, stream)
+    progress.update(Row("1", (), {}, 0, "graded"))
+    progress.update(Row("2", (), {}, 0, "error"))
+    progress.finish()
+    if tty:
+        assert "2/2" in stream.getvalue() and "1 not graded" in stream.getvalue()
+    else:
+        assert stream.getvalue() == ""
+
+
+def test_rerun_replaces_the_earlier_batch_only(tmp_path):
+    out = tmp_path / "out"
+    (out / "results").mkdir(parents=True)
+    (out / "results" / "stale.json").write_text("{}")
+    (out / "notes.txt").write_text("mine")
+    export = tmp_path / "export"
+    shutil.copytree(SUBMISSIONS / "correct", export / "alice")
+    run_batch(export, out, jobs=1, progress_stream=io.StringIO())
+    assert sorted(p.name for p in (out / "results").iterdir()) == ["alice.json"]
+    assert (out / "notes.txt").read_text() == "mine"
