@@ -6,6 +6,7 @@
 ``lint RUBRIC``     validate a rubric and print its parts, checks, points and visibility
 ``batch EXPORT``    grade every submission of a Gradescope export (or a folder of them)
                     into scores.csv, one results.json each and a summary
+``build``           write the autograder zip to upload to Gradescope
 """
 
 import argparse
@@ -16,6 +17,7 @@ import traceback
 from pathlib import Path
 
 from autograder import batch, grading
+from autograder import build as building
 from autograder import lint as linting
 from autograder.export import ExportError
 from autograder.outcomes import failure_results
@@ -54,6 +56,9 @@ def main(argv=None):
     )
     batch.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML (default: %(default)s)")
 
+    build = commands.add_parser("build", help="write the autograder zip to upload to Gradescope")
+    build.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default: %(default)s)")
+
     args = parser.parse_args(argv)
     if args.command == "grade":
         return command_grade(args)
@@ -61,6 +66,8 @@ def main(argv=None):
         return command_lint(args)
     if args.command == "batch":
         return command_batch(args)
+    if args.command == "build":
+        return command_build(args)
     return command_gradescope(args)
 
 
@@ -83,6 +90,16 @@ def command_batch(args):
     for name in ("scores.csv", "results/", "summary.md", "summary.html"):
         print(f"wrote {report.out_dir / name}")
     return 130 if report.interrupted else 0
+
+
+def command_build(args):
+    try:
+        names = building.build(args.out)
+    except building.BuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out}: {len(names)} files; upload it as the assignment's autograder on Gradescope")
+    return 0
 
 
 def command_lint(args):

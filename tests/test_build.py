@@ -1,0 +1,128 @@
+"""``python -m autograder build``: the zip holds exactly what Gradescope needs, and graded
+from an unpacked copy (as Gradescope does) every sample scores its expected.yaml, with
+the same feedback as ``grade`` gives it."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from autograder import cli, grading
+from autograder.build import BuildError, build
+from autograder.sandbox import isolation
+
+REPO = Path(__file__).resolve().parent.parent
+SUBMISSIONS = REPO / "tests" / "submissions"
+#: Graded from the built zip: a right answer, partial credit, a helper module, another
+#: file name, a wrong answer, an import failure.
+GRADED_FROM_ZIP = ("correct", "e_argmax_onehot", "helper_module", "other_name", "b_no_transpose", "syntax_error")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build") / "autograder.zip"
+    assert cli.main(["build", "--out", str(out)]) == 0
+    return out
+
+
+def test_zip_holds_exactly_what_gradescope_needs(built):
+    with zipfile.ZipFile(built) as archive:
+        names = archive.namelist()
+        modes = {info.filename: (info.external_attr >> 16) & 0o777 for info in archive.infolist()}
+    assert {"setup.sh", "run_autograder", "requirements.txt"} <= set(names)
+    assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
+    for name in names:
+        top = name.split("/")[0]
+        assert name in ("setup.sh", "run_autograder", "requirements.txt") or top in ("autograder", "reference", "rubrics")
+        assert "__pycache__" not in name and not name.endswith(".pyc")
+        assert not any(part.startswith(".") for part in name.split("/")), name
+    for needed in ("autograder/grading.py", "autograder/checks/pytest.ini", "reference/answer_key.py", "rubrics/we_recur.yaml"):
+        assert needed in names
+    # every module of the two packages is there
+    for package in ("autograder", "reference"):
+        for path in (REPO / package).rglob("*.py"):
+            if "__pycache__" not in path.parts:
+                assert path.relative_to(REPO).as_posix() in names
+
+
+def test_zip_is_reproducible(built, tmp_path):
+    again = tmp_path / "again.zip"
+    build(again)
+    assert again.read_bytes() == built.read_bytes()
+
+
+def test_build_leaves_out_caches_and_editor_files(tmp_path):
+    source = tmp_path / "checkout"
+    for name in ("setup.sh", "run_autograder", "requirements.txt"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / name, source / name)
+    for folder in ("autograder", "reference", "rubrics"):
+        shutil.copytree(REPO / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (source / "autograder" / "__pycache__").mkdir()
+    (source / "autograder" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"")
+    (source / "autograder" / "grading.py~").write_text("")
+    (source / "autograder" / ".notes").write_text("")
+    names = build(tmp_path / "a.zip", source=source)
+    assert not any("__pycache__" in n or n.endswith("~") or ".notes" in n for n in names)
+
+
+def test_invalid_rubric_stops_the_build(tmp_path):
+    source = tmp_path / "checkout"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".venv", ".git", "tests", "__pycache__"))
+    (source / "rubrics" / "broken.yaml").write_text("title: x\nparts: []\n")
+    with pytest.raises(BuildError, match=r"broken\.yaml:\d+: parts"):
+        build(tmp_path / "a.zip", source=source)
+    assert not (tmp_path / "a.zip").exists()
+
+
+@pytest.fixture(scope="module")
+def graded_from_zip(built, tmp_path_factory):
+    """``{sample: results.json}`` for each sample, graded by the zip's run_autograder."""
+    runs = {}
+    for sample in GRADED_FROM_ZIP:
+        root = tmp_path_factory.mktemp(f"gradescope-{sample}")
+        with zipfile.ZipFile(built) as archive:
+            for info in archive.infolist():
+                target = root / "source" / info.filename
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(archive.read(info))
+                os.chmod(target, (info.external_attr >> 16) & 0o777)
+        shutil.copytree(SUBMISSIONS / sample, root / "submission", ignore=shutil.ignore_patterns("expected.yaml"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+        env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable})
+        done = subprocess.run(
+            [str(root / "source" / "run_autograder")], cwd=root, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        runs[sample] = json.loads((root / "results" / "results.json").read_text())
+    return runs
+
+
+@pytest.mark.parametrize("sample_name", GRADED_FROM_ZIP)
+def test_samples_graded_from_the_zip_score_as_expected(graded_from_zip, sample_name, results_checker):
+    results = results_checker(graded_from_zip[sample_name])
+    expected = yaml.safe_load((SUBMISSIONS / sample_name / "expected.yaml").read_text())["scores"]
+    scores = {}
+    for test in results["tests"]:
+        scores[test["extra_data"]["part"]] = scores.get(test["extra_data"]["part"], 0.0) + test["score"]
+    assert scores == pytest.approx(expected, abs=1e-3)
+
+
+def test_zip_grades_like_grade(graded_from_zip):
+    """The zip's run_autograder and ``grade`` give each sample the same tests and feedback."""
+    isolation.use_slot(7)  # see tests/test_batch.py: a sandbox user of this process's own
+    try:
+        rubric = grading.load()
+        for sample, from_zip in graded_from_zip.items():
+            alone = grading.grade(SUBMISSIONS / sample, rubric).results.to_json()
+            assert [(t["name"], t["score"], t["output"]) for t in from_zip["tests"]] == [
+                (t["name"], t["score"], t["output"]) for t in alone["tests"]
+            ], sample
+    finally:
+        isolation.use_slot(0)
