@@ -8,14 +8,17 @@ as root every grader uses the same sandbox user and ends all of its processes wh
 finishes, so two graders side by side would kill each other's workers.
 """
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from autograder import grading
 
-SUBMISSIONS = Path(__file__).with_name("submissions")
+REPO = Path(__file__).resolve().parent.parent
+SUBMISSIONS = REPO / "tests" / "submissions"
 
 ENTRY_POINTS = ("run_autograder", "cli")
 
@@ -187,3 +190,32 @@ def test_every_sample_has_a_plausible_expected_yaml(sample, expected):
     for part in expected.get("feedback_contains") or {}:
         assert part in expected["scores"]
     assert re.search(r"\S", expected.get("description", "")), "a one-line description"
+
+
+@pytest.mark.parametrize("options", ["-x", "--maxfail=1", "-k a_"])
+def test_the_callers_pytest_options_do_not_change_grading(monkeypatch, options):
+    """The grader runs pytest in-process; PYTEST_ADDOPTS in a TA's shell (or an outer
+    pytest run) must not stop or deselect its checks."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", options)
+    results = grading.grade(SUBMISSIONS / "b_no_transpose", grading.load()).results.to_json()
+    assert part_scores(results) == pytest.approx({"a": 2, "b": 0, "c": 2, "d": 2, "e": 2, "f": 2}, abs=1e-3)
+    assert "not run" not in outcomes(results).values()
+
+
+def test_cli_on_a_missing_path_exits_2_and_still_writes_results(tmp_path, cli_runner, results_checker):
+    run = cli_runner(tmp_path / "nowhere", tmp_path / "results.json")
+    assert run.returncode == 2
+    assert "does not exist" in run.stderr
+    results = results_checker(run.results_path)
+    assert results["score"] == 0
+
+
+def test_run_autograder_writes_results_when_the_grader_cannot_start(tmp_path, results_checker):
+    """An interpreter that fails at once (here /bin/false) still leaves a valid results.json."""
+    (tmp_path / "submission").mkdir()
+    env = {**os.environ, "AUTOGRADER_ROOT": str(tmp_path), "AUTOGRADER_PYTHON": "/bin/false"}
+    done = subprocess.run([str(REPO / "run_autograder")], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    results = results_checker(tmp_path / "results" / "results.json")
+    assert results["score"] == 0
+    assert "not a problem with your code" in results["output"]
