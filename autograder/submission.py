@@ -1,9 +1,15 @@
-"""Find the student's module in what they submitted: a file or a folder."""
+"""Find the student's module in what they submitted: a file, a notebook or a folder."""
 
 import dataclasses
+import tempfile
 from pathlib import Path
 
 from gradescope_utils.autograder_utils.files import check_submitted_files
+
+from autograder.markdown import inline_code
+from autograder.notebook import NotebookError, NotebookPlace, read_notebook
+from autograder.sandbox.errors import place_in_file
+from autograder.sandbox.session import Limits, copy_submission
 
 
 class SubmissionProblem(Exception):
@@ -16,48 +22,119 @@ class SubmissionProblem(Exception):
 
 @dataclasses.dataclass(frozen=True)
 class Located:
-    """The module to import, the folder to copy with it (None for a lone file), and notes."""
+    """The module to import, the folder to copy with it (None for a lone file), and notes.
+
+    For a notebook, ``module`` is generated from its code cells into a temporary
+    ``workspace`` that lives as long as this object, and ``place(file, line)`` names
+    places in feedback by cell (pass it to the Sandbox); None means the usual
+    :func:`autograder.sandbox.errors.place_in_file`.
+    """
 
     module: Path
     folder: object
     notes: tuple = ()
+    place: object = None
+    workspace: object = None
 
 
 def _python_files(folder):
     return sorted(p for p in folder.iterdir() if p.suffix == ".py" and p.is_file() and not p.name.startswith("."))
 
 
+def _notebooks(folder):
+    return sorted(p for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file() and not p.name.startswith("."))
+
+
 def locate(path, expected_name):
     """Locate ``expected_name`` (e.g. ``we_recur.py``) in the submission at ``path``.
 
-    A folder with exactly one top-level ``.py`` file uses it, whatever its name, and
-    says so. With several, ``expected_name`` is preferred. A folder without any looks
-    one level of sub-folders deeper for ``expected_name`` (uploads from GitHub nest).
+    A lone ``.py`` file is the module, whatever its name; a lone ``.ipynb`` notebook
+    gives the module its code cells. In a folder, the first of these wins:
+
+    1. ``expected_name`` (``we_recur.py``);
+    2. the notebook named like it (``we_recur.ipynb``); the folder's ``.py`` files are
+       then its helper modules;
+    3. the only ``.py`` file, whatever its name, with a note;
+    4. the only notebook, when there is no ``.py`` file, with a note;
+    5. one level of sub-folders deeper (uploads from GitHub nest): ``expected_name``,
+       then the notebook named like it.
+
+    Several ``.py`` files or several notebooks, none named as expected, are a problem
+    the student is told about.
     """
     path = Path(path)
+    notebook_name = Path(expected_name).stem + ".ipynb"
     if path.is_file():
+        if path.suffix == ".ipynb":
+            return _from_notebook(path, None, expected_name, "")
         if path.suffix != ".py":
-            raise SubmissionProblem(f"`{path.name}` is not a Python file; submit `{expected_name}`.")
+            raise SubmissionProblem(
+                f"{inline_code(path.name)} is not a Python file; submit `{expected_name}` (or a notebook, `{notebook_name}`)."
+            )
         return Located(path, None)
     if not path.is_dir():
         raise SubmissionProblem(f"The submission `{path}` does not exist.")
     candidates = _python_files(path)
+    notebooks = _notebooks(path)
     if not check_submitted_files([expected_name], base=str(path)):
         return Located(path / expected_name, path)
+    if path / notebook_name in notebooks:
+        return _from_notebook(path / notebook_name, path, expected_name, "")
     if len(candidates) == 1:
         only = candidates[0]
-        note = f"Your submission has no `{expected_name}`; graded `{only.name}`, its only Python file."
+        note = f"Your submission has no `{expected_name}`; graded {inline_code(only.name)}, its only Python file."
         return Located(only, path, (note,))
     if len(candidates) > 1:
-        names = ", ".join(f"`{p.name}`" for p in candidates)
+        names = ", ".join(inline_code(p.name) for p in candidates)
         raise SubmissionProblem(
             f"Your submission has several Python files ({names}) and none is named `{expected_name}`. "
             f"Name your answers' module `{expected_name}`."
         )
-    nested = sorted(p for p in path.glob(f"*/{expected_name}") if p.is_file())
-    if len(nested) == 1:
-        relative = nested[0].relative_to(path)
-        return Located(nested[0], path, (f"Graded `{relative}`, found in a sub-folder of your submission.",))
+    if len(notebooks) == 1:
+        return _from_notebook(notebooks[0], path, expected_name, f"Your submission has no `{expected_name}`; ", "its only notebook")
+    if len(notebooks) > 1:
+        names = ", ".join(inline_code(p.name) for p in notebooks)
+        raise SubmissionProblem(
+            f"Your submission has several notebooks ({names}) and none is named `{notebook_name}`. "
+            f"Submit one notebook named `{notebook_name}`, or your answers as `{expected_name}`."
+        )
+    for name in (expected_name, notebook_name):
+        nested = sorted(p for p in path.glob(f"*/{name}") if p.is_file())
+        if len(nested) == 1:
+            relative = nested[0].relative_to(path)
+            if nested[0].suffix == ".ipynb":
+                return _from_notebook(nested[0], path, expected_name, "", "found in a sub-folder of your submission")
+            return Located(nested[0], path, (f"Graded {inline_code(relative.as_posix())}, found in a sub-folder of your submission.",))
     found = sorted(p.name for p in path.iterdir())[:10]
-    listing = f" It contains: {', '.join(f'`{n}`' for n in found)}." if found else " It is empty."
+    listing = f" It contains: {', '.join(inline_code(n) for n in found)}." if found else " It is empty."
     raise SubmissionProblem(f"Missing `{expected_name}`: your submission has no Python file to grade.{listing}")
+
+
+def _from_notebook(notebook_path, folder, expected_name, lead, why=""):
+    """Generate ``expected_name`` from the notebook's code cells, beside a copy of
+    ``folder`` (so that helper modules stay importable), and locate it."""
+    try:
+        notebook = read_notebook(notebook_path)
+    except NotebookError as error:
+        raise SubmissionProblem(f"{error} You can also submit your answers as `{expected_name}`.") from None
+    workspace = tempfile.TemporaryDirectory(prefix="autograder-notebook-")
+    root = Path(workspace.name)
+    if folder is None:
+        copy, module = None, root / expected_name
+    else:
+        copy = root / "submission"
+        copy_submission(folder, copy, Limits().max_submission_bytes)
+        module = copy / notebook_path.parent.relative_to(folder) / expected_name
+    module.parent.mkdir(parents=True, exist_ok=True)
+    module.write_text(notebook.source, encoding="utf-8")
+    shown = notebook_path.name if folder is None else notebook_path.relative_to(folder).as_posix()
+    which = f"{inline_code(shown)}, {why}," if why else inline_code(shown)
+    note = f"{lead}graded the code cells of {which} as one module."
+    note = note[0].upper() + note[1:]
+    if notebook.ignored_lines:
+        note += (
+            f" {notebook.ignored_lines} IPython line(s) (magics such as `%timeit`, shell commands such as `!pip`) "
+            "were ignored."
+        )
+    place = NotebookPlace(notebook, Path(expected_name).name, place_in_file)
+    return Located(module, copy, (note,), place=place, workspace=workspace)

@@ -220,14 +220,20 @@ class Sandbox:
 
     def _exchange(self, request, blobs, timeout, *, doing):
         """Send one request and wait for its reply; turns every failure into feedback."""
+        # The reply must echo a nonce the worker learns only with this request, and be
+        # the only bytes on the channel: a frame the student's code writes blindly to a
+        # descriptor it inherited (at import, or during a call) is refused, not graded.
         self._next_id += 1
-        request["id"] = self._next_id
+        nonce = secrets.token_hex(16)
+        request.update(id=self._next_id, nonce=nonce)
         started = time.monotonic()
         reader = self._reader
         try:
+            if reader.pending():
+                raise wire.WireError("bytes nobody asked for")
             wire.write_frame(self._request_fd, request, blobs)
             message, reply_blobs = reader.read(deadline=started + max(timeout, 0.0))
-            if message.get("id") != self._next_id:
+            if message.get("id") != self._next_id or message.get("nonce") != nonce or reader.pending():
                 raise wire.WireError("a reply that does not answer the request")
             if "value" in message:
                 message["value"] = wire.decode_value(message["value"], reply_blobs)
@@ -253,8 +259,8 @@ class Sandbox:
         except wire.WireError as error:
             self._stop_worker()
             raise BadReturn(
-                f"The grader could not read what {doing} sent back ({error}). Did your code write to "
-                "file descriptors it did not open?"
+                f"The grader refused what came back from {doing} ({error}). Your code must not write to "
+                "file descriptors it did not open: the grader's channel to your code is not for printing."
             ) from None
         finally:
             self.used_seconds += time.monotonic() - started

@@ -226,6 +226,13 @@ class FrameReader:
             raise WireError("frame header is not a JSON object")
         return message, blobs
 
+    def pending(self):
+        """Whether bytes beyond the frames read so far have arrived."""
+        if self._buffer:
+            return True
+        ready, _, _ = select.select([self.fd], [], [], 0)
+        return bool(ready)
+
     def _exactly(self, count, deadline):
         while len(self._buffer) < count:
             if deadline is not None:

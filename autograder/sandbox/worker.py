@@ -154,6 +154,7 @@ class Worker:
             else:
                 reply = {"ok": False, "error": {"kind": "protocol", "message": f"unknown op {op!r}"}}
             reply["id"] = message.get("id")
+            reply["nonce"] = message.get("nonce")
             self.send(reply)
 
     def send(self, reply):
