@@ -436,3 +436,16 @@ def _alive(pid):
             return stream.read().rpartition(b")")[2].split()[0] not in (b"Z", b"X")
     except (FileNotFoundError, ProcessLookupError):
         return False
+
+
+def test_files_over_the_size_cap_never_cost_the_module(tmp_path):
+    """A large data file uploaded beside the code is left out; the graded module is not.
+    (os.walk lists the top level before sub-folders, so here the data file always comes
+    first.)"""
+    upload = tmp_path / "upload"
+    (upload / "hw7").mkdir(parents=True)
+    (upload / "hw7" / "we_recur.py").write_text("def ok():\n    return 'ok'\n")
+    (upload / "dataset.csv").write_bytes(b"0" * 5000)
+    limits = Limits(call_timeout=1, import_timeout=10, total_timeout=30, max_submission_bytes=1000)
+    with Sandbox(upload / "hw7" / "we_recur.py", folder=upload, limits=limits) as box:
+        assert box.call("ok") == "ok"
