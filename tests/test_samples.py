@@ -239,3 +239,32 @@ def test_run_autograder_writes_results_when_the_grader_cannot_start(tmp_path, re
     results = results_checker(tmp_path / "results" / "results.json")
     assert results["score"] == 0
     assert "not a problem with your code" in results["output"]
+
+
+STUDENT_TEXT = '''
+
+def rnn_a_dloss_dx(W_ss, W_sx, W_o, x_t, dloss_dz2):
+    return {"[click me](https://evil.example/login)": 1}
+
+
+def rnn_b_f2(z):
+    return type("<img src=x onerror=alert(1)>", (), {})()
+'''
+
+
+def outside_code(markdown):
+    """``markdown`` without its code spans and fenced blocks."""
+    return re.sub(r"(`+).*?\1", "", markdown, flags=re.S)
+
+
+def test_student_text_in_feedback_stays_in_code_spans(tmp_path):
+    """Feedback is markdown: a dict key or a type name the student chose is shown as
+    code, never rendered as a link or HTML."""
+    source = (REPO / "examples" / "we_recur.py").read_text()
+    (tmp_path / "we_recur.py").write_text(source + STUDENT_TEXT)  # the later definitions win
+    results = grading.grade(tmp_path / "we_recur.py", grading.load()).results.to_json()
+    assert part_scores(results)["b"] == 0 and part_scores(results)["d"] == 0
+    shown = "\n".join([results["output"]] + [t["output"] for t in results["tests"]])
+    assert "evil.example" in shown and "onerror" in shown, "the student's text is shown..."
+    assert "evil.example" not in outside_code(shown), "...but only as code"
+    assert "onerror" not in outside_code(shown)

@@ -193,7 +193,7 @@ def test_timeout_is_not_waited_for_twice(sandbox):
     started = time.monotonic()
     with pytest.raises(CallTimedOut, match="did not return"):
         box.call("forever")
-    assert 0.9 <= time.monotonic() - started < 3.0
+    assert 0.9 <= time.monotonic() - started < 4.0
     assert "forever" in box.timed_out
     started = time.monotonic()
     with pytest.raises(CallTimedOut, match="earlier"):
@@ -217,7 +217,7 @@ def test_total_time_budget(sandbox):
         box.call("nap", 0.7)  # only about 0.5 s of the budget is left
     with pytest.raises(CallTimedOut, match="whole submission"):
         box.call("ok")
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < 4.0
 
 
 def test_import_timeout(sandbox):
@@ -225,7 +225,7 @@ def test_import_timeout(sandbox):
     started = time.monotonic()
     with pytest.raises(ImportFailed, match="imported"):
         box.import_module()
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < 4.0
     started = time.monotonic()
     with pytest.raises(ImportFailed):
         box.call("anything")
