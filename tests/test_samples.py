@@ -212,11 +212,19 @@ def test_every_sample_has_a_plausible_expected_yaml(sample, expected):
     assert re.search(r"\S", expected.get("description", "")), "a one-line description"
 
 
-@pytest.mark.parametrize("options", ["-x", "--maxfail=1", "-k a_"])
-def test_the_callers_pytest_options_do_not_change_grading(monkeypatch, options):
-    """The grader runs pytest in-process; PYTEST_ADDOPTS in a TA's shell (or an outer
-    pytest run) must not stop or deselect its checks."""
-    monkeypatch.setenv("PYTEST_ADDOPTS", options)
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PYTEST_ADDOPTS", "-x"),
+        ("PYTEST_ADDOPTS", "--maxfail=1"),
+        ("PYTEST_ADDOPTS", "-k a_"),
+        ("PYTEST_PLUGINS", "no_such_plugin_module"),
+    ],
+)
+def test_the_callers_pytest_settings_do_not_change_grading(monkeypatch, variable, value):
+    """The grader runs pytest in-process; PYTEST_ADDOPTS or PYTEST_PLUGINS in a TA's
+    shell (or an outer pytest run) must not stop, deselect or break its checks."""
+    monkeypatch.setenv(variable, value)
     results = grading.grade(SUBMISSIONS / "b_no_transpose", grading.load()).results.to_json()
     assert part_scores(results) == pytest.approx({"a": 2, "b": 0, "c": 2, "d": 2, "e": 2, "f": 2}, abs=1e-3)
     assert "not run" not in outcomes(results).values()
