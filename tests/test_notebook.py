@@ -1,0 +1,219 @@
+"""Notebook submissions: code cells become the module line for line, IPython syntax is
+ignored, feedback names the cell, and malformed notebooks get a clear message."""
+
+import gc
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from autograder import grading
+from autograder.notebook import NotebookPlace, notebook_module, read_notebook
+from autograder.sandbox.errors import ImportFailed, StudentRaised, place_in_file
+from autograder.sandbox import isolation
+from autograder.sandbox.session import Sandbox
+from autograder.submission import SubmissionProblem, locate
+
+NOTEBOOKS = Path(__file__).with_name("notebooks")
+SAMPLES = sorted(folder.name for folder in NOTEBOOKS.iterdir() if (folder / "expected.yaml").is_file())
+MODULE = "we_recur.py"
+
+
+def notebook(*cells, nbformat=4):
+    """Notebook JSON from ``(cell type, source)`` pairs."""
+    return {
+        "nbformat": nbformat,
+        "nbformat_minor": 5,
+        "metadata": {},
+        "cells": [{"cell_type": kind, "metadata": {}, "source": source} for kind, source in cells],
+    }
+
+
+@pytest.fixture(scope="module")
+def graded():
+    """Each sample folder graded by autograder.grading.grade, as ``grade`` does."""
+    isolation.use_slot(7)  # a sandbox user of this process's own (see tests/test_batch.py)
+    try:
+        rubric = grading.load()
+        yield {name: grading.grade(NOTEBOOKS / name, rubric).results.to_json() for name in SAMPLES}
+    finally:
+        isolation.use_slot(0)
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_sample_scores_its_expected_yaml(graded, name):
+    expected = yaml.safe_load((NOTEBOOKS / name / "expected.yaml").read_text())
+    scores = {}
+    for test in graded[name]["tests"]:
+        scores[test["extra_data"]["part"]] = scores.get(test["extra_data"]["part"], 0.0) + test["score"]
+    assert scores == pytest.approx(expected["scores"], abs=1e-3)
+    for part, needles in (expected.get("feedback_contains") or {}).items():
+        text = "\n".join(t["output"] for t in graded[name]["tests"] if t["extra_data"]["part"] == part).lower()
+        for needle in needles:
+            assert needle.lower() in text, f"{name} ({part}) lacks {needle!r}"
+
+
+def test_the_report_says_a_notebook_was_graded(graded):
+    assert "Graded the code cells of `we_recur.ipynb` as one module" in graded["correct"]["output"]
+    assert "IPython line(s)" in graded["correct"]["output"]
+    assert "its only notebook" in graded["colab_other_name"]["output"]
+
+
+# -- conversion ------------------------------------------------------------------------------
+
+
+def test_code_cells_become_the_module_line_for_line():
+    module = notebook_module(
+        notebook(
+            ("markdown", "# title"),
+            ("code", ["import numpy as np\n", "%matplotlib inline\n", "!pip install numpy"]),
+            ("code", "%%bash\necho hi\n\nls"),
+            ("raw", "raw text"),
+            ("code", "def f():\n    %time g()\n    return 1\nout = !ls\nx = 5 % 3\ny = a != b"),
+        ),
+        "n.ipynb",
+    )
+    assert module.source.splitlines() == [
+        "import numpy as np",
+        "# %matplotlib inline",
+        "# !pip install numpy",
+        "# %%bash",
+        "# echo hi",
+        "",
+        "# ls",
+        "def f():",
+        "    pass  # %time g()",
+        "    return 1",
+        "# out = !ls",
+        "x = 5 % 3",
+        "y = a != b",
+    ]
+    assert module.cells == ((1, 1, 3), (2, 4, 4), (3, 8, 6))
+    assert module.ignored_lines == 7
+    compile(module.source, "we_recur.py", "exec")  # what remains is Python
+    assert module.cell_of(9) == (3, 2) and module.cell_of(4) == (2, 1) and module.cell_of(99) is None
+
+
+def test_place_names_the_cell_only_for_the_generated_module():
+    module = notebook_module(notebook(("code", "a = 1"), ("code", "b = 2\nc = 3")), "hw.ipynb")
+    place = NotebookPlace(module, MODULE, place_in_file)
+    assert place(MODULE, 3) == "`hw.ipynb`, code cell 2, line 2"
+    assert place("helpers.py", 3) == place_in_file("helpers.py", 3)
+    assert place(MODULE, None) == place_in_file(MODULE, None)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("not json at all", "not valid JSON (line 1"),
+        (json.dumps(notebook(("code", "x = 1"), nbformat=3)), "format 3"),
+        (json.dumps({"nbformat": 3, "worksheets": []}), "format 3"),
+        (json.dumps([1, 2]), "no list of cells"),
+        (json.dumps(notebook(("markdown", "only words"))), "no code cells"),
+        (json.dumps(notebook(("code", 42))), "is not text"),
+        (json.dumps({"nbformat": 4, "cells": ["x"]}), "is not a cell"),
+        ("\udcff", "not valid JSON"),
+    ],
+)
+def test_malformed_notebooks_are_a_submission_problem(tmp_path, content, message):
+    path = tmp_path / "we_recur.ipynb"
+    path.write_bytes(content.encode("utf-8", "surrogateescape"))
+    with pytest.raises(SubmissionProblem) as caught:
+        locate(path, MODULE)
+    assert message in caught.value.feedback
+    assert "`we_recur.ipynb`" in caught.value.feedback and MODULE in caught.value.feedback
+
+
+# -- which file is graded ------------------------------------------------------------------------
+
+
+def make(folder, *names):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(notebook(("code", "x = 1"))) if name.endswith(".ipynb") else "x = 1\n")
+    return folder
+
+
+def test_the_module_wins_over_a_notebook(tmp_path):
+    folder = make(tmp_path, MODULE, "we_recur.ipynb")
+    assert locate(folder, MODULE).module == folder / MODULE
+
+
+def test_notebook_named_like_the_module_wins_and_other_files_are_its_helpers(tmp_path):
+    folder = make(tmp_path / "up", "we_recur.ipynb", "helpers.py", "data/x.csv")
+    located = locate(folder, MODULE)
+    assert located.module.name == MODULE and located.folder is not None
+    assert (located.folder / "helpers.py").is_file() and (located.folder / "data" / "x.csv").is_file()
+    assert located.module.read_text() == "x = 1\n"
+    assert not (folder / MODULE).exists(), "the student's folder is never written to"
+
+
+def test_the_only_python_file_wins_over_a_notebook_of_another_name(tmp_path):
+    folder = make(tmp_path, "answers.py", "scratch.ipynb")
+    assert locate(folder, MODULE).module == folder / "answers.py"
+
+
+def test_the_only_notebook_is_graded_with_a_note(tmp_path):
+    folder = make(tmp_path, "Copy of hw.ipynb", "README.md")
+    located = locate(folder, MODULE)
+    assert "`Copy of hw.ipynb`, its only notebook" in located.notes[0]
+
+
+def test_several_notebooks_none_named_as_expected(tmp_path):
+    folder = make(tmp_path, "a.ipynb", "b.ipynb")
+    with pytest.raises(SubmissionProblem, match="several notebooks"):
+        locate(folder, MODULE)
+
+
+def test_nested_notebook(tmp_path):
+    folder = make(tmp_path / "up", "hw7/we_recur.ipynb", "hw7/helpers.py")
+    located = locate(folder, MODULE)
+    assert located.module == located.folder / "hw7" / MODULE
+    assert "sub-folder" in located.notes[0]
+
+
+def test_generated_module_is_removed_with_its_located(tmp_path):
+    folder = make(tmp_path, "we_recur.ipynb")
+    located = locate(folder, MODULE)
+    workspace = Path(located.workspace.name)
+    assert workspace.is_dir()
+    del located
+    gc.collect()
+    assert not workspace.exists()
+
+
+# -- feedback names the cell --------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_sandbox_user():
+    isolation.use_slot(7)
+    yield
+    isolation.use_slot(0)
+
+
+def test_syntax_error_names_the_cell(own_sandbox_user):
+    located = locate(NOTEBOOKS / "syntax_error", MODULE)
+    with Sandbox(located.module, folder=located.folder, place=located.place) as sandbox:
+        with pytest.raises(ImportFailed) as caught:
+            sandbox.import_module()
+    assert "`we_recur.ipynb`, code cell 3, line 1" in caught.value.feedback
+
+
+def test_exception_names_the_cell(own_sandbox_user):
+    located = locate(NOTEBOOKS / "raises_in_cell" / "we_recur.ipynb", MODULE)
+    with Sandbox(located.module, folder=located.folder, place=located.place) as sandbox:
+        sandbox.import_module()
+        with pytest.raises(StudentRaised) as caught:
+            sandbox.call("rnn_b_f2", [[1.0], [2.0]])
+    assert "`we_recur.ipynb`, code cell 4, line 3" in caught.value.feedback
+    assert "not done yet" in caught.value.feedback
+
+
+def test_read_notebook_reads_a_file(tmp_path):
+    path = tmp_path / "x.ipynb"
+    path.write_text(json.dumps(notebook(("code", "x = 1"))))
+    assert read_notebook(path).source == "x = 1\n"
