@@ -125,9 +125,10 @@ class Proc:
     def key(self):
         return (self.pid, self.start)
 
-    @property
-    def marked(self):
-        return MARK in self.cmdline or self.comm.startswith(MARK)
+    def marked(self, marker):
+        """Whether this process carries ``marker`` (AGMARK-<attack>) in its command line,
+        or as its name (which the kernel cuts to 15 characters)."""
+        return marker in self.cmdline or (self.comm.startswith(MARK) and marker.startswith(self.comm))
 
     def __str__(self):
         try:
@@ -181,9 +182,9 @@ def process_table():
     return table
 
 
-def living_suspects(uids, baseline=frozenset()):
-    """Processes this run left behind: those carrying the marker, and (as root) those of
-    the sandbox users that no living process outside the sandbox still owns.
+def living_suspects(uids, baseline, marker):
+    """Processes this run left behind: those carrying its ``marker``, and (as root) those
+    of the sandbox users that no living process outside the sandbox still owns.
 
     Other sessions may be grading at the same time on this machine, with the same sandbox
     user: a sandbox process whose ancestors include a living grader, a test run or a
@@ -194,7 +195,7 @@ def living_suspects(uids, baseline=frozenset()):
     for proc in table.values():
         if proc.pid in exclude or proc.key in baseline:
             continue
-        if proc.marked:
+        if proc.marked(marker):
             found.append(proc)
             continue
         if proc.uid not in uids:
@@ -223,9 +224,9 @@ def kill_procs(procs):
             pass
 
 
-def kill_new_suspects(uids, baseline, rounds=50):
+def kill_new_suspects(uids, baseline, marker, rounds=50):
     for _ in range(rounds):
-        alive = living_suspects(uids, baseline)
+        alive = living_suspects(uids, baseline, marker)
         if not alive:
             return
         kill_procs(alive)
@@ -301,6 +302,8 @@ def gradescope_modes(path):
         os.chmod(folder, 0o755)
         for name in files:
             file = Path(folder) / name
+            if file.is_symlink():
+                continue
             executable = file.stat().st_mode & stat.S_IXUSR
             os.chmod(file, 0o755 if executable else 0o644)
 
@@ -354,8 +357,10 @@ def build_root(base, name, tokens, config):
         for entry in sorted((CORPUS / name).iterdir()):
             if entry.name == "expected.yaml" or entry.name == "__pycache__":
                 continue
-            if entry.is_dir():
-                shutil.copytree(entry, submission / entry.name, ignore=_ignore)
+            if entry.is_symlink():  # an upload may hold links: keep them as links
+                os.symlink(os.readlink(entry), submission / entry.name)
+            elif entry.is_dir():
+                shutil.copytree(entry, submission / entry.name, symlinks=True, ignore=_ignore)
             else:
                 shutil.copy2(entry, submission / entry.name)
     (submission / "agconfig.json").write_text(json.dumps(config), encoding="utf-8")
@@ -480,13 +485,14 @@ def run_attack(name):
     uids = sandbox_uids()
     # Marked stragglers of an earlier run are killed; nothing that exists now is this
     # attack's doing.
-    kill_procs([p for p in process_table().values() if p.marked and p.pid not in _own_lineage()])
+    marker = f"{MARK}-{name}"
+    kill_procs([p for p in process_table().values() if p.marked(marker) and p.pid not in _own_lineage()])
     baseline = frozenset(p.key for p in process_table().values())
 
     tokens = {key: f"CANARY{key.upper()}{secrets.token_hex(12)}" for key in ("file", "rubric", "key", "env")}
     pwned_path = f"/tmp/PWNED_{secrets.token_hex(8)}"
     listener = Listener() if "no_network" in extras else None
-    config = {"marker": f"{MARK}-{name}", "pwned_path": pwned_path, **(listener.ports if listener else {})}
+    config = {"marker": marker, "pwned_path": pwned_path, **(listener.ports if listener else {})}
     planted_names = [f"agmark_{name}.pth", f"agmark_{name}.py"]
 
     base = Path(tempfile.mkdtemp(dir="/tmp", prefix="ag-adversarial-"))
@@ -522,13 +528,14 @@ def run_attack(name):
                     pass
                 returncode = process.wait()
         seconds = time.monotonic() - started
+        uids = sandbox_uids()  # the grader may have created a sandbox user just now
         results_path = root / "results" / "results.json"
         results_now = _read(results_path)
-        survivors_now = living_suspects(uids, baseline)
+        survivors_now = living_suspects(uids, baseline, marker)
         time.sleep(SETTLE)
-        survivors_later = living_suspects(uids, baseline)
+        survivors_later = living_suspects(uids, baseline, marker)
         results_later = _read(results_path)
-        kill_new_suspects(uids, baseline)
+        kill_new_suspects(uids, baseline, marker)
         after = fingerprint(root)
         foreign = foreign_files(root)
         planted = [str(site_packages_dir() / n) for n in planted_names if (site_packages_dir() / n).exists()]
@@ -563,7 +570,7 @@ def run_attack(name):
     finally:
         if listener is not None:
             listener.close()
-        kill_new_suspects(uids, baseline)
+        kill_new_suspects(uids, baseline, marker)
         if KEEP:
             print(f"\n[{name}] kept {base}", file=sys.stderr)
         else:
@@ -686,7 +693,7 @@ def check_no_leaks(run):
 
 def check_no_survivors(run):
     def offending(procs):
-        return [p for p in procs if IS_ROOT or p.marked]
+        return [p for p in procs if IS_ROOT or p.marked(f"{MARK}-{run.name}")]
 
     now, later = offending(run.survivors_now), offending(run.survivors_later)
     assert not now and not later, (
