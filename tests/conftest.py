@@ -37,8 +37,16 @@ def sample_names():
     return sorted(folder.name for folder in SUBMISSIONS.iterdir() if (folder / "expected.yaml").is_file())
 
 
+def _parametrized_by_the_test(metafunc, name):
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        names = marker.args[0] if marker.args else marker.kwargs.get("argnames", "")
+        if name in (names.replace(" ", "").split(",") if isinstance(names, str) else names):
+            return True
+    return False
+
+
 def pytest_generate_tests(metafunc):
-    if "sample" in metafunc.fixturenames:
+    if "sample" in metafunc.fixturenames and not _parametrized_by_the_test(metafunc, "sample"):
         metafunc.parametrize("sample", sample_names())
 
 
