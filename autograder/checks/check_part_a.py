@@ -4,7 +4,7 @@ from gradescope_utils.autograder_utils.decorators import number, tags, visibilit
 
 from autograder.checks import check
 from autograder.checks.shapes import grade_shapes
-from reference import answer_key
+from autograder.checks.oracle import answer_key
 
 HINTS = {
     "W_ss": "W_ss multiplies s_{t-1} (s_dim × 1), and the product is part of z1_t (s_dim × 1).",

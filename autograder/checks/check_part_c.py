@@ -4,7 +4,7 @@ from gradescope_utils.autograder_utils.decorators import number, tags, visibilit
 
 from autograder.checks import check
 from autograder.checks.shapes import grade_shapes
-from reference import answer_key
+from autograder.checks.oracle import answer_key
 
 HINTS = {
     "W_ssx": "W_ssx multiplies the stacked [s_{t-1}; x_t] ((s_dim + x_dim) × 1) and produces z1_t (s_dim × 1).",

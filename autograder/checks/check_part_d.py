@@ -5,7 +5,7 @@ from gradescope_utils.autograder_utils.decorators import number, tags, visibilit
 
 from autograder.checks import CheckFailed, check, fail
 from autograder.checks.values import close, column
-from reference import answer_key
+from autograder.checks.oracle import answer_key
 
 FUNCTION = "rnn_b_f2"
 WHAT = f"`{FUNCTION}`"

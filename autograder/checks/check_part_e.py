@@ -9,7 +9,7 @@ from gradescope_utils.autograder_utils.decorators import number, tags, visibilit
 
 from autograder.checks import check, fail, partial
 from autograder.checks.values import close, column
-from reference.rnn_b import NEXT_INPUT_RULES, RNNB
+from autograder.checks.oracle import NEXT_INPUT_RULES, RNNB
 
 FUNCTION = "rnn_b_next_input"
 WHAT = f"`{FUNCTION}`"

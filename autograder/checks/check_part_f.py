@@ -9,7 +9,7 @@ from gradescope_utils.autograder_utils.decorators import number, tags, visibilit
 
 from autograder.checks import check, fail
 from autograder.checks.values import keyed, truth
-from reference import answer_key
+from autograder.checks.oracle import answer_key
 
 FUNCTION = "rnn_b_dloss_dx_depends_on"
 HINT = (
