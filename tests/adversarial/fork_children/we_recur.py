@@ -52,6 +52,7 @@ def spawn(count):
 
 
 STARTED = spawn(200)
+print(f"fork_children: started {STARTED} of 200 children at import")
 
 
 def rnn_a_shapes(s_dim=2, x_dim=2, p_dim=2):

@@ -22,35 +22,55 @@ except (OSError, ValueError):
 
 
 def reach_out(where):
+    """Try TCP and UDP to the harness's listeners and a DNS lookup; returns what happened.
+
+    Raw sockets with an ASCII address and a bytes host name: no codec needs importing
+    (socket.create_connection needs the idna codec, which a sandbox may not provide)."""
     report = []
+    message = f"AGNET hello from {where}".encode()
     port = CONFIG.get("tcp_port")
     if port:
+        connection = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        connection.settimeout(0.3)
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.3) as connection:
-                connection.sendall(f"AGNET hello from {where}".encode())
+            connection.connect(("127.0.0.1", port))
+            connection.sendall(message)
             report.append("AGNET-TCP-CONNECTED")
-        except Exception as error:  # noqa: BLE001  (OSError, or a codec the sandbox cannot load)
-            report.append(f"tcp: {type(error).__name__}")
+        except Exception as error:  # noqa: BLE001
+            report.append(f"tcp: {type(error).__name__}: {error}")
+        finally:
+            connection.close()
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.3) as other:
+                other.sendall(message)
+            report.append("AGNET-TCP-CONNECTED (create_connection)")
+        except Exception as error:  # noqa: BLE001
+            report.append(f"create_connection: {type(error).__name__}")
     port = CONFIG.get("udp_port")
     if port:
+        datagram = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as datagram:
-                datagram.sendto(f"AGNET hello from {where}".encode(), ("127.0.0.1", port))
+            datagram.sendto(message, ("127.0.0.1", port))
             report.append("udp: sent")
-        except Exception as error:  # noqa: BLE001  (OSError, or a codec the sandbox cannot load)
-            report.append(f"udp: {type(error).__name__}")
+        except Exception as error:  # noqa: BLE001
+            report.append(f"udp: {type(error).__name__}: {error}")
+        finally:
+            datagram.close()
     resolved = []
 
     def lookup():
         try:
-            resolved.append(socket.getaddrinfo("example.com", 80)[0][4][0])
-        except Exception as error:  # noqa: BLE001  (OSError, or a codec the sandbox cannot load)
+            resolved.append(socket.getaddrinfo(b"example.com", 80)[0][4][0])
+        except Exception as error:  # noqa: BLE001
             resolved.append(f"dns: {type(error).__name__}")
 
     thread = threading.Thread(target=lookup, daemon=True)
     thread.start()
     thread.join(0.5)
-    report.append(f"AGNET-DNS-RESOLVED {resolved[0]}" if resolved and "." in resolved[0] else f"{resolved or 'dns: no answer'}")
+    if resolved and not resolved[0].startswith("dns:"):
+        report.append(f"AGNET-DNS-RESOLVED {resolved[0]}")
+    else:
+        report.append(resolved[0] if resolved else "dns: no answer in 0.5 s")
     print(f"loopback_connect ({where}):", ", ".join(report))
 
 

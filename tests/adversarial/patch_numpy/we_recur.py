@@ -11,10 +11,15 @@ every later Python process if it were allowed. Every answer is wrong: honest sco
 import builtins
 import json
 import os
+import sys
 import unittest
 
 import numpy as np
-import numpy.testing
+
+try:  # numpy.testing needs more of the standard library than numpy itself
+    import numpy.testing
+except Exception:  # noqa: BLE001
+    pass
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 try:
@@ -52,11 +57,12 @@ def patch():
     np.array_equal = _always_true
     np.array_equiv = _always_true
     np.isclose = _all_true_like
-    np.testing.assert_allclose = _never_raises
-    np.testing.assert_array_equal = _never_raises
-    np.testing.assert_array_almost_equal = _never_raises
-    np.testing.assert_equal = _never_raises
     patched.append("numpy")
+    testing = sys.modules.get("numpy.testing")  # getattr(np, "testing") would import it
+    if testing is not None:
+        for name in ("assert_allclose", "assert_array_equal", "assert_array_almost_equal", "assert_equal"):
+            setattr(testing, name, _never_raises)
+        patched.append("numpy.testing")
     builtins.abs = lambda value: 0
     patched.append("abs")
     for name in dir(unittest.TestCase):
