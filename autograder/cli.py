@@ -7,6 +7,8 @@
 ``batch EXPORT``    grade every submission of a Gradescope export (or a folder of them)
                     into scores.csv, one results.json each and a summary
 ``build``           write the autograder zip to upload to Gradescope
+``student-kit``     write the students' kit: handout, template and a self-check of the
+                    rubric's visible checks
 """
 
 import argparse
@@ -59,6 +61,12 @@ def main(argv=None):
     build = commands.add_parser("build", help="write the autograder zip to upload to Gradescope")
     build.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default: %(default)s)")
 
+    kit = commands.add_parser(
+        "student-kit", help="write the students' kit: the handout, the template and a self-check of the visible checks"
+    )
+    kit.add_argument("--out", type=Path, default=Path("kit.zip"), help="the zip to write (default: %(default)s)")
+    kit.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML (default: %(default)s)")
+
     args = parser.parse_args(argv)
     if args.command == "grade":
         return command_grade(args)
@@ -68,6 +76,8 @@ def main(argv=None):
         return command_batch(args)
     if args.command == "build":
         return command_build(args)
+    if args.command == "student-kit":
+        return command_student_kit(args)
     return command_gradescope(args)
 
 
@@ -102,6 +112,18 @@ def command_build(args):
     return 0
 
 
+def command_student_kit(args):
+    from autograder.kit.build import KitError, build_kit  # imports the check modules: only when asked
+
+    try:
+        names = build_kit(args.out, args.rubric)
+    except KitError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out}: {len(names)} files; students unzip it and run: python check.py we_recur.py")
+    return 0
+
+
 def command_lint(args):
     status, report = linting.lint(args.rubric)
     print(report, file=sys.stderr if status else sys.stdout)
@@ -111,6 +133,8 @@ def command_lint(args):
 def command_grade(args):
     if not args.path.exists():
         print(f"error: {args.path} does not exist", file=sys.stderr)
+        if args.json:
+            failure_results(f"The submission `{args.path}` does not exist.").write(args.json)
         return 2
     try:
         rubric = grading.load(args.rubric)

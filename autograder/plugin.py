@@ -118,6 +118,9 @@ _UNUSED_PLUGINS = (
 )
 
 
+_PYTEST_ENVIRONMENT = ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
+
+
 def run_checks(rubric, student):
     """Run the rubric's checks on ``student`` in this process; returns the outcomes by check id."""
     plugin = GradingPlugin(rubric, student)
@@ -134,17 +137,17 @@ def run_checks(rubric, student):
     # submission, which matters when a batch grades thousands.
     for unused in _UNUSED_PLUGINS:
         args += ["-p", f"no:{unused}"]
-    # Plugins a TA happens to have installed (pytest-randomly, xdist, ...) must not
-    # change how a submission is graded.
-    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    # Plugins a TA happens to have installed (pytest-randomly, xdist, ...) and options in
+    # the caller's environment (PYTEST_ADDOPTS=-x) must not change how a submission is graded.
+    saved = {name: os.environ.pop(name, None) for name in _PYTEST_ENVIRONMENT}
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
         status = pytest.main(args, plugins=[plugin])
     finally:
-        if saved is None:
-            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
-        else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
+        for name, value in saved.items():
+            os.environ.pop(name, None)
+            if value is not None:
+                os.environ[name] = value
     if status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderError(f"pytest could not run the checks (exit status {int(status)}: {status.name})")
     return plugin.outcomes

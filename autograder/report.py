@@ -71,11 +71,13 @@ def summary(rubric, tests, *, notes, printed, problem):
     lines += ["| Part | Points | Checks passed |", "|---|---|---|"]
     for part in rubric.parts:
         shown = [t for t in by_part.get(part.label, []) if t.visibility == "visible"]
-        later = len(by_part.get(part.label, [])) - len(shown)
+        unshown = [t.visibility for t in by_part.get(part.label, []) if t.visibility != "visible"]
         points = f"{sum(t.score for t in shown):g} / {sum(t.max_score for t in shown):g}"
         passed = f"{sum(t.status == 'passed' for t in shown)} / {len(shown)}"
-        if later:
-            passed += f" (+{later} shown later)"
+        if unshown.count("hidden"):
+            passed += f" (+{unshown.count('hidden')} hidden)"
+        if len(unshown) > unshown.count("hidden"):
+            passed += f" (+{len(unshown) - unshown.count('hidden')} shown later)"
         lines.append(f"| {part.heading} {part.title} | {points} | {passed} |")
     if everything_visible:
         total = sum(t.score for t in tests)

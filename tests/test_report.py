@@ -131,7 +131,9 @@ def test_summary_table_has_one_row_per_part_and_a_total():
 def test_summary_counts_only_what_students_see_now(visibility):
     hidden = rubric(part("a", rule("a.one", 1), rule("a.two", 3, visibility=visibility)))
     results, _ = build(hidden, {"a.one": PASSED, "a.two": PASSED})
-    assert rows(results.output)[1:] == ["| (a) part a | 1 / 1 | 1 / 1 (+1 shown later) |"]
+    # A hidden check is never shown; the others are shown later.
+    unshown = "(+1 hidden)" if visibility == "hidden" else "(+1 shown later)"
+    assert rows(results.output)[1:] == [f"| (a) part a | 1 / 1 | 1 / 1 {unshown} |"]
     assert "Total" not in results.output
     assert results.score == 4, "the hidden check still scores"
 

@@ -231,7 +231,7 @@ def test_summary_hides_the_total_and_the_hidden_points(correct_hidden, wrong_b):
         assert not re.search(r"\b4 / 4\b|\b2 / 4\b", table)
         (row_b,) = [line for line in table.splitlines() if line.startswith("| (b)")]
         assert "0 / 0" in row_b, "(b)'s only visible check is worth 0 points"
-        assert "shown later" in row_b
+        assert "(+1 hidden)" in row_b
         (row_a,) = [line for line in table.splitlines() if line.startswith("| (a)")]
         assert "2 / 2" in row_a
 

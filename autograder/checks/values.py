@@ -10,6 +10,7 @@ floats, bools, strings, lists, dicts and ``numpy.ndarray``.
 import numpy as np
 
 from autograder.checks import fail
+from autograder.markdown import inline_code
 from autograder.sandbox.wire import Unsupported
 
 #: Tolerances for comparing float64 results with the reference.
@@ -22,14 +23,14 @@ def describe(value):
     if isinstance(value, np.ndarray):
         return f"a numpy array of shape {value.shape} and dtype {value.dtype}"
     if isinstance(value, Unsupported):
-        return f"{value.what} (which the grader cannot read)"
+        return f"{inline_code(value.what)} (which the grader cannot read)"
     if isinstance(value, list):
         return f"a list of length {len(value)}"
     if isinstance(value, dict):
-        return f"a dict with keys {sorted(value)}"
+        return f"a dict with keys {inline_code(sorted(value))}"
     if value is None:
         return "None (did you forget `return`?)"
-    return f"a {type(value).__name__}"
+    return f"a {inline_code(type(value).__name__)}"
 
 
 def _integer(value):

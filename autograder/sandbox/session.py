@@ -333,7 +333,7 @@ class Sandbox:
             os.chmod(self._scratch, 0o711)
             work = self._scratch / "submission"
             if self.folder is not None:
-                copy_submission(self.folder, work, self.limits.max_submission_bytes)
+                copy_submission(self.folder, work, self.limits.max_submission_bytes, keep=self.module_path)
                 self._student_file = work / self.module_path.relative_to(self.folder)
             else:
                 work.mkdir()
@@ -428,8 +428,9 @@ def _exception_text(error):
     return f"{error.get('type', 'Exception')}: {message}" if message else str(error.get("type", "Exception"))
 
 
-def copy_submission(source, destination, max_bytes):
-    """Copy the submission's regular files and folders; links and other oddities stay behind."""
+def copy_submission(source, destination, max_bytes, keep=None):
+    """Copy the submission's regular files and folders; links and other oddities stay
+    behind, and so do files past ``max_bytes`` in all, except ``keep`` (the module)."""
     destination.mkdir(parents=True)
     total = 0
     for folder, subfolders, files in os.walk(source, followlinks=False):
@@ -441,7 +442,8 @@ def copy_submission(source, destination, max_bytes):
             path = Path(folder) / name
             if path.is_symlink() or not path.is_file():
                 continue
-            total += path.stat().st_size
-            if total > max_bytes:
-                return
+            size = path.stat().st_size
+            if total + size > max_bytes and path != keep:
+                continue
+            total += size
             shutil.copyfile(path, destination / relative / name)

@@ -1,0 +1,158 @@
+"""``python -m autograder student-kit --out kit.zip``: build the student kit.
+
+The zip holds one folder::
+
+    we_recur-kit/
+        README.md          the handout
+        we_recur.py        the starter template
+        check.py           the self-check: python check.py we_recur.py
+        _selfcheck/        what check.py runs
+            rubric.json              the visible checks only
+            autograder/...           the grader's pure-Python pieces, check modules
+                                     pruned to their visible checks
+            autograder/checks/oracle.py, oracle_answers.json
+                                     the replay oracle and its recorded answers
+            gradescope_utils/...     the two small modules of gradescope-utils the
+                                     checks import (MIT licence enclosed)
+
+Nothing of ``reference/`` ships, nor any hidden check: its code, its inputs and its
+recorded answers are left out, since the recording runs the visible checks alone.
+"""
+
+import dataclasses
+import importlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import gradescope_utils
+
+from autograder import checks
+from autograder.grading import DEFAULT_RUBRIC, SOURCE_ROOT
+from autograder.kit.pruning import visible_source
+from autograder.rubric import RubricError, load_rubric
+
+KIT = Path(__file__).resolve().parent
+#: The grader's modules the self-check runs, as they are (paths under autograder/).
+VENDORED = (
+    "__init__.py", "markdown.py", "outcomes.py", "results.py", "notebook.py", "submission.py",
+    "checks/__init__.py", "checks/values.py", "checks/shapes.py",
+    "kit/__init__.py", "kit/selfcheck.py", "kit/sealed.py",
+)
+#: gradescope-utils modules the checks and ``submission`` import (decorators, files).
+GRADESCOPE_UTILS = ("__init__.py", "autograder_utils/__init__.py", "autograder_utils/decorators.py", "autograder_utils/files.py")
+HANDOUT = SOURCE_ROOT / "handout"
+
+
+class KitError(Exception):
+    """The kit cannot be built; the message says why."""
+
+
+def build_kit(out, rubric_path=DEFAULT_RUBRIC):
+    """Write the student kit for the rubric at ``rubric_path`` to ``out``; returns the
+    names in the zip. Raises :class:`KitError` (an invalid rubric included)."""
+    try:
+        rubric = load_rubric(rubric_path, checks.discover())
+    except RubricError as error:
+        raise KitError(f"the rubric is invalid: {error}") from None
+    visible = [(part, rule) for part, rule in rubric.checks if rule.visibility == "visible"]
+    if not visible:
+        raise KitError(f"{rubric_path} has no visible check, so a self-check would check nothing.")
+    top = f"{Path(rubric.module).stem}-kit"
+    with tempfile.TemporaryDirectory(prefix="autograder-kit-") as stage:
+        folder = Path(stage) / top
+        library = folder / "_selfcheck"
+        _vendor(library, {rule.check_id for _, rule in visible})
+        _write_rubric(library / "rubric.json", rubric, visible)
+        _record(library)
+        shutil.copyfile(KIT / "check.py", folder / "check.py")
+        shutil.copyfile(HANDOUT / "README.md", folder / "README.md")
+        shutil.copyfile(HANDOUT / rubric.module, folder / rubric.module)
+        return _zip(folder, Path(out))
+
+
+def _vendor(library, visible_ids):
+    package = library / "autograder"
+    for name in VENDORED:
+        _copy(SOURCE_ROOT / "autograder" / name, package / name)
+    for path in sorted((SOURCE_ROOT / "autograder" / "sandbox").glob("*.py")):
+        _copy(path, package / "sandbox" / path.name)
+    for path in sorted((SOURCE_ROOT / "autograder" / "checks").glob("check_*.py")):
+        module = importlib.import_module(f"autograder.checks.{path.stem}")
+        source = visible_source(module, visible_ids)
+        if source is not None:
+            (package / "checks" / path.name).write_text(source, encoding="utf-8")
+    upstream = Path(gradescope_utils.__file__).parent
+    for name in GRADESCOPE_UTILS:
+        _copy(upstream / name, library / "gradescope_utils" / name)
+    licence = next(Path(gradescope_utils.__file__).parent.parent.glob("gradescope_utils-*.dist-info/LICENSE"), None)
+    if licence is not None:
+        _copy(licence, library / "gradescope_utils" / "LICENSE")
+
+
+def _copy(source, destination):
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, destination)
+
+
+def _write_rubric(path, rubric, visible):
+    data = {
+        "title": rubric.title,
+        "module": rubric.module,
+        "seed": rubric.seed,
+        "limits": dataclasses.asdict(rubric.limits),
+        "total_points": rubric.total_points,
+        "has_hidden_checks": len(visible) < len(rubric.checks),
+        "rules": [
+            {
+                "check_id": rule.check_id,
+                "name": rule.name,
+                "weight": rule.weight,
+                "feedback": rule.feedback,
+                "part": part.label,
+                "heading": part.heading,
+            }
+            for part, rule in visible
+        ],
+    }
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _record(library):
+    """Run the visible checks against the reference in a fresh interpreter, with the
+    recording oracle in place; then put the replay oracle and its answers there."""
+    oracle = library / "autograder" / "checks" / "oracle.py"
+    answers = oracle.with_name("oracle_answers.json")
+    _copy(KIT / "recording_oracle.py", oracle)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    env["PYTHONPATH"] = os.pathsep.join([str(library), str(SOURCE_ROOT)])  # reference/ from the checkout
+    script = "import sys; from autograder.checks.oracle import record; record(sys.argv[1], sys.argv[2])"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(library / "rubric.json"), str(answers)],
+        cwd=library, env=env, capture_output=True, text=True, timeout=600,
+    )
+    if done.returncode != 0:
+        raise KitError(f"recording the reference's answers failed:\n{done.stderr.strip() or done.stdout.strip()}")
+    _copy(KIT / "replay_oracle.py", oracle)
+    for cache in library.rglob("__pycache__"):
+        shutil.rmtree(cache)
+
+
+def _zip(folder, out):
+    out.parent.mkdir(parents=True, exist_ok=True)
+    names = []
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                name = path.relative_to(folder.parent).as_posix()
+                info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+                info.external_attr = 0o100644 << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, path.read_bytes())
+                names.append(name)
+    return names

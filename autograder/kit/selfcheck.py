@@ -1,0 +1,196 @@
+"""The self-check of the student kit: ``python check.py we_recur.py``.
+
+It runs the rubric's visible checks on the student's module, in the sandbox's worker
+process with its timeouts, and prints what Gradescope would show under each of them.
+It is the pytest-free counterpart of :func:`autograder.plugin.run_checks`: each check
+gets the same fixtures (``student``, an ``rng`` seeded from the rubric's seed and the
+check id, ``feedback``) and is judged by :func:`autograder.outcomes.judge`, and its
+message composed by :func:`autograder.outcomes.check_output`.
+
+Needs Python 3.10+ and numpy only; the rubric comes as JSON (``rubric.json``), holding
+the visible checks alone.
+"""
+
+import argparse
+import dataclasses
+import inspect
+import json
+import sys
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from autograder import checks
+from autograder.checks import Feedback
+from autograder.outcomes import check_output, judge
+from autograder.sandbox.errors import ImportFailed, place_in_file
+from autograder.sandbox.isolation import Isolation
+from autograder.sandbox.session import Limits, Sandbox
+from autograder.submission import SubmissionProblem, locate
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """A visible check, as the rubric weighs it."""
+
+    check_id: str
+    name: str
+    weight: float
+    feedback: str
+    part: str  # the part's label
+    heading: str  # "(a)"
+
+
+@dataclasses.dataclass(frozen=True)
+class KitRubric:
+    title: str
+    module: str
+    seed: int
+    limits: Limits
+    rules: tuple
+    total_points: float  # of the whole rubric, visible or not
+    has_hidden_checks: bool
+
+    @classmethod
+    def read(cls, path):
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(
+            title=data["title"],
+            module=data["module"],
+            seed=data["seed"],
+            limits=Limits(**data["limits"]),
+            rules=tuple(Rule(**rule) for rule in data["rules"]),
+            total_points=data["total_points"],
+            has_hidden_checks=data["has_hidden_checks"],
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """The self-check of one submission: outcomes by check id, and what applies to all."""
+
+    path: Path
+    outcomes: dict
+    problem: str = ""
+    notes: tuple = ()
+    printed: str = ""
+
+
+class _NothingToGrade:
+    """Stands in for the sandbox when there is no module: every call fails the same way."""
+
+    def __init__(self, feedback):
+        self.feedback = feedback
+
+    def call(self, function, *args, **kwargs):
+        raise ImportFailed(self.feedback)
+
+    def call_each(self, function, calls):
+        raise ImportFailed(self.feedback)
+
+
+def run_checks(rubric, student):
+    """Run the rubric's checks on ``student`` (``.call``, ``.call_each``); Outcomes by id."""
+    found = checks.discover()
+    outcomes = {}
+    for rule in rubric.rules:
+        function = found[rule.check_id].function
+        notes = Feedback()
+        fixtures = {
+            "student": lambda: student,
+            "rng": lambda: np.random.default_rng([rubric.seed, zlib.crc32(rule.check_id.encode())]),
+            "feedback": lambda: notes,
+        }
+        try:
+            function(**{name: fixtures[name]() for name in inspect.signature(function).parameters})
+        except Exception as error:  # noqa: BLE001  judged exactly as the pytest plugin judges it
+            outcomes[rule.check_id] = judge(error, tuple(notes.notes))
+        else:
+            outcomes[rule.check_id] = judge(None, tuple(notes.notes))
+    return outcomes
+
+
+def check_submission(path, rubric):
+    """The :class:`Report` of the submission at ``path`` (a file, a notebook or a folder)."""
+    path = Path(path)
+    try:
+        located = locate(path, rubric.module)
+    except SubmissionProblem as problem:
+        return Report(path, run_checks(rubric, _NothingToGrade(problem.feedback)), problem=problem.feedback)
+    problem = ""
+    # Isolation() runs the student's code as the student: never create users on their machine.
+    sandbox = Sandbox(
+        located.module, folder=located.folder, limits=rubric.limits, isolation=Isolation(), place=located.place or place_in_file
+    )
+    with sandbox:
+        try:
+            sandbox.import_module()
+        except ImportFailed as error:
+            problem = error.feedback
+        outcomes = run_checks(rubric, sandbox)
+    return Report(path, outcomes, problem, located.notes, sandbox.printed_output())
+
+
+def format_report(report, rubric):
+    """The report as plain text for a terminal."""
+    lines = [f"Self-check of {report.path.name}: the visible checks of \"{rubric.title}\"", ""]
+    if report.problem:
+        lines += [f"Your submission could not be graded: {report.problem}", ""]
+    earned = possible = 0.0
+    for rule in rubric.rules:
+        outcome = report.outcomes[rule.check_id]
+        earned += rule.weight * outcome.fraction
+        possible += rule.weight
+        mark = "PASS" if outcome.label == "passed" else "FAIL"
+        lines.append(f"[{mark}] {round(rule.weight * outcome.fraction, 4):g}/{rule.weight:g}  {rule.heading} {rule.name}")
+        text = check_output(outcome, rule)
+        if outcome.label != "passed" or outcome.notes:
+            lines += ["        " + line for line in text.splitlines()]
+        if outcome.internal_error:
+            lines.append("        (self-check problem: " + outcome.internal_error.strip().splitlines()[-1] + ")")
+    lines += ["", f"Visible checks: {round(earned, 4):g} / {possible:g} points (the assignment is worth {rubric.total_points:g})."]
+    if rubric.has_hidden_checks:
+        lines.append("Gradescope also runs checks that are not shown before the due date, so your grade may differ.")
+    lines += [f"Note: {note}" for note in report.notes]
+    if report.printed:
+        lines += ["", "What your code printed:", report.printed]
+    return "\n".join(lines)
+
+
+def as_json(report, rubric):
+    """The report as JSON data: each visible check's label, fraction and message."""
+    return {
+        "path": str(report.path),
+        "problem": report.problem,
+        "checks": {
+            rule.check_id: {
+                "label": report.outcomes[rule.check_id].label,
+                "fraction": report.outcomes[rule.check_id].fraction,
+                "output": check_output(report.outcomes[rule.check_id], rule),
+            }
+            for rule in rubric.rules
+        },
+    }
+
+
+def main(rubric_path, argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python check.py",
+        description="Run the visible checks of the autograder on your answers, with Gradescope's messages.",
+    )
+    parser.add_argument("paths", nargs="+", type=Path, help="your module (we_recur.py), a notebook, or a folder")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    rubric = KitRubric.read(rubric_path)
+    reports = [check_submission(path, rubric) for path in args.paths]
+    if args.json:
+        print(json.dumps([as_json(report, rubric) for report in reports], indent=2, ensure_ascii=False))
+    else:
+        print("\n\n".join(format_report(report, rubric) for report in reports))
+    passed = all(outcome.label == "passed" for report in reports for outcome in report.outcomes.values())
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit("run the self-check as: python check.py we_recur.py")
