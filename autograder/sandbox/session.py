@@ -320,6 +320,7 @@ class Sandbox:
             )
         return (
             f"Importing `{name}` raised {inline_code(_exception_text(error))}, so nothing could be graded."
+            + self._limit_hint(error)
             + self._where(error)
         )
 
