@@ -1,0 +1,266 @@
+"""``python -m autograder student-kit``: the kit's self-check gives every sample the same
+verdicts and messages as ``grade`` for the visible checks, runs where only numpy is
+installed, and holds no reference code, no hidden check and no answer in plain text."""
+
+import json
+import os
+import site
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from autograder import cli, grading
+from autograder.checks import check_part_b, check_part_f
+from autograder.kit.pruning import visible_source
+from autograder.kit.sealed import Sealed, call_key, seal
+from autograder.sandbox import isolation
+
+REPO = Path(__file__).resolve().parent.parent
+SUBMISSIONS = REPO / "tests" / "submissions"
+SAMPLES = sorted(folder.name for folder in SUBMISSIONS.iterdir() if (folder / "expected.yaml").is_file())
+#: Hidden in the test rubric: a check with literal inputs, one with drawn inputs, and
+#: one made by a factory function.
+HIDDEN = ("d.overflow", "b.other_sizes", "f.iv")
+HIDDEN_HINT = "A hidden hint that must never reach students."
+
+
+def unzip(archive, destination):
+    with zipfile.ZipFile(archive) as opened:
+        opened.extractall(destination)
+    (folder,) = destination.iterdir()
+    return folder
+
+
+def kit_texts(folder):
+    """``{path in the kit: text}`` of every file the kit's zip holds (beside the folder)."""
+    with zipfile.ZipFile(folder.parent.parent / "kit.zip") as opened:
+        return {
+            name.split("/", 1)[1]: opened.read(name).decode("utf-8") for name in opened.namelist() if not name.endswith("/")
+        }
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory):
+    """The default rubric's kit, unzipped: its folder."""
+    folder = tmp_path_factory.mktemp("kit")
+    assert cli.main(["student-kit", "--out", str(folder / "kit.zip")]) == 0
+    return unzip(folder / "kit.zip", folder / "unzipped")
+
+
+@pytest.fixture(scope="module")
+def numpy_only_python(tmp_path_factory):
+    """A Python with numpy and nothing else installed: a venv without pip, in which
+    numpy (and numpy.libs, where it exists) is a link to the dev venv's copy."""
+    venv = tmp_path_factory.mktemp("numpy-only")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    target = Path(
+        subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                       capture_output=True, text=True, check=True).stdout.strip()
+    )
+    source = Path(np.__file__).resolve().parent.parent
+    for name in ("numpy", "numpy.libs"):
+        if (source / name).exists():
+            (target / name).symlink_to(source / name)
+    return python
+
+
+def run_kit(python, kit_folder, *paths):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "PYTHON"))}
+    return subprocess.run(
+        [str(python), "check.py", *map(str, paths)], cwd=kit_folder, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def kit_reports(kit, numpy_only_python):
+    """``{sample: report}``: the kit's self-check of every sample, run with numpy only."""
+    done = run_kit(numpy_only_python, kit, "--json", *(SUBMISSIONS / name for name in SAMPLES))
+    assert done.returncode in (0, 1), done.stderr
+    return {Path(report["path"]).name: report for report in json.loads(done.stdout)}
+
+
+@pytest.fixture(scope="module")
+def graded():
+    """``{sample: results.json}`` from grading each sample as ``grade`` does."""
+    isolation.use_slot(7)  # a sandbox user of this process's own (see tests/test_batch.py)
+    try:
+        rubric = grading.load()
+        return {name: grading.grade(SUBMISSIONS / name, rubric).results.to_json() for name in SAMPLES}
+    finally:
+        isolation.use_slot(0)
+
+
+# -- the self-check says what Gradescope says ------------------------------------------------
+
+
+def test_the_environment_has_numpy_only(numpy_only_python):
+    for module in ("yaml", "pytest", "gradescope_utils", "reference", "autograder"):
+        done = subprocess.run([str(numpy_only_python), "-c", f"import {module}"], capture_output=True, cwd="/")
+        assert done.returncode != 0, f"{module} is importable in the numpy-only venv"
+    assert subprocess.run([str(numpy_only_python), "-c", "import numpy"], cwd="/").returncode == 0
+
+
+def test_kit_gives_every_sample_the_same_verdicts_and_messages_as_grade(kit_reports, graded, sample):
+    report = kit_reports[sample]
+    tests = {test["extra_data"]["check"]: test for test in graded[sample]["tests"]}
+    assert set(report["checks"]) == set(tests), "every check of the default rubric is visible"
+    for check_id, mine in report["checks"].items():
+        theirs = tests[check_id]
+        assert mine["label"] == theirs["extra_data"]["outcome"], f"{sample} {check_id}"
+        assert mine["output"] == theirs["output"], f"{sample} {check_id}"
+        assert round(mine["fraction"] * theirs["max_score"], 4) == theirs["score"], f"{sample} {check_id}"
+
+
+def test_kit_text_report_and_exit_status(kit, numpy_only_python):
+    right = run_kit(numpy_only_python, kit, SUBMISSIONS / "correct" / "we_recur.py")
+    assert right.returncode == 0, right.stderr
+    assert "Visible checks: 12 / 12 points" in right.stdout
+    wrong = run_kit(numpy_only_python, kit, SUBMISSIONS / "b_no_transpose")
+    assert wrong.returncode == 1
+    assert "[FAIL] 0/2  (b) matches" in wrong.stdout and "transposes are missing" in wrong.stdout
+    template = run_kit(numpy_only_python, kit, "we_recur.py")  # the starter template, from the kit itself
+    assert template.returncode == 1 and "NotImplementedError" in template.stdout
+
+
+def test_kit_checks_a_notebook(kit, numpy_only_python):
+    done = run_kit(numpy_only_python, kit, REPO / "tests" / "notebooks" / "raises_in_cell")
+    assert "`we_recur.ipynb`, code cell 4, line 3" in done.stdout
+    assert "[FAIL] 0/2  (d)" in done.stdout and "[PASS] 2/2  (b)" in done.stdout
+
+
+def test_kit_without_numpy_says_how_to_install_it(kit, tmp_path):
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")], check=True)
+    done = run_kit(tmp_path / "bare" / "bin" / "python", kit, "we_recur.py")
+    assert done.returncode != 0 and "pip install numpy" in done.stderr
+
+
+def test_an_unrecorded_input_is_reported_not_passed(kit, numpy_only_python):
+    script = (
+        "import sys, numpy as np; sys.path.insert(0, '_selfcheck')\n"
+        "from autograder.checks.oracle import answer_key, OracleMiss\n"
+        "try:\n    answer_key.rnn_b_f2(np.full((2, 1), 0.5))\n"
+        "except OracleMiss as miss:\n    print(miss)\n"
+    )
+    done = subprocess.run([str(numpy_only_python), "-c", script], cwd=kit, capture_output=True, text=True)
+    assert "no recorded answer for `rnn_b_f2`" in done.stdout and "numpy" in done.stdout, done.stderr
+
+
+# -- what the kit holds -------------------------------------------------------------------------
+
+
+def test_kit_holds_the_handout_and_no_reference(kit):
+    texts = kit_texts(kit)
+    assert texts["README.md"] == (REPO / "handout" / "README.md").read_text()
+    assert texts["we_recur.py"] == (REPO / "handout" / "we_recur.py").read_text()
+    assert "check.py" in texts
+    references = [path.read_text() for path in (REPO / "reference").glob("*.py")]
+    for name, text in texts.items():
+        assert not name.startswith("reference/") and "/reference/" not in name
+        assert text not in references, f"{name} is a copy of a reference module"
+        assert "import reference" not in text and "from reference" not in text, name
+    for example in (REPO / "examples").glob("*.py"):
+        assert example.read_text() not in texts.values()
+
+
+def test_kit_holds_no_answer_in_plain_text(kit):
+    texts = kit_texts(kit)
+    everything = "\n".join(texts.values())
+    # (The answer to (b) does appear in plain text, in check_part_b's list of recognised
+    # mistakes ("the opposite sign"), and in the visible check's name, which Gradescope
+    # shows too; the checks' code ships as it is.)
+    for answer in ('"all_W_ssx": False', "'all_W_ssx': False", '"all_W_ssx":false', "(2, 4)", "(2, 2)", "[2, 4]",
+                   "np.exp(z - np.max(z", "def softmax", "next_input_is_output", "def rnn_b_next_input(p_t):\n    return p_t"):
+        assert answer not in everything, answer
+    answers = json.loads(texts["_selfcheck/autograder/checks/oracle_answers.json"])
+    shapes = answers["calls"][call_key("rnn_b_shapes", (), {})]
+    assert shapes == {"$dict": [["W_ssx", {"$sealed": seal((2, 4), answers["salt"])}], ["W_ox", {"$sealed": seal((2, 4), answers["salt"])}]]}
+    part_f = answers["calls"][call_key("rnn_b_dloss_dx_depends_on", (), {})]
+    assert all(set(value) == {"$sealed"} for _, value in part_f["$dict"])
+
+
+def test_sealed_answers_compare_without_holding_the_value():
+    sealed = Sealed(seal((2, 4), "salt"), "salt")
+    assert (2, 4) == sealed and [2, 4] == sealed and not ((2, 4) != sealed)
+    assert (4, 2) != sealed and "2, 4" != sealed and object() != sealed
+    assert "2" not in repr(sealed) and "4" not in repr(sealed)
+    assert Sealed(seal(True, "s"), "s") == True  # noqa: E712  a bool compares as the checks compare it
+    assert Sealed(seal(True, "s"), "s") != False  # noqa: E712
+
+
+@pytest.fixture(scope="module")
+def hidden_kit(tmp_path_factory):
+    """A kit built from the default rubric with three of its checks hidden."""
+    folder = tmp_path_factory.mktemp("hidden")
+    text = (REPO / "rubrics" / "we_recur.yaml").read_text()
+    data = yaml.safe_load(text)
+    for part in data["parts"]:
+        for rule in part["checks"]:
+            if rule["check"] in HIDDEN:
+                rule["visibility"] = "hidden" if rule["check"] != "f.iv" else "after_due_date"
+                rule["feedback"] = HIDDEN_HINT
+    rubric = folder / "rubric.yaml"
+    rubric.write_text(yaml.safe_dump(data, sort_keys=False))
+    out = folder / "kit.zip"
+    assert cli.main(["student-kit", "--out", str(out), "--rubric", str(rubric)]) == 0
+    return unzip(out, folder / "unzipped")
+
+
+def test_hidden_checks_leave_no_trace_in_the_kit(hidden_kit):
+    texts = kit_texts(hidden_kit)
+    everything = "\n".join(texts.values())
+    for trace in (*HIDDEN, "check_overflow", "1000.0", "-1002.0", "stays finite for large inputs", "OTHER_SIZE_DRAWS",
+                  "generalizes to other sizes (s=3, x=4, p=5)\"", "item_check(4", "check_f_iv", HIDDEN_HINT):
+        assert trace not in everything, trace
+    rubric = json.loads(texts["_selfcheck/rubric.json"])
+    assert rubric["has_hidden_checks"] is True
+    assert len(rubric["rules"]) == 15 - len(HIDDEN) and not {r["check_id"] for r in rubric["rules"]} & set(HIDDEN)
+    # the hidden checks' inputs were never recorded
+    answers = json.loads(texts["_selfcheck/autograder/checks/oracle_answers.json"])["calls"]
+    assert call_key("rnn_b_f2", (np.array([[1000.0], [999.0]]),), {}) not in answers
+    rng = np.random.default_rng([grading.load().seed, __import__("zlib").crc32(b"b.other_sizes")])
+    first_draw = check_part_b.draw(rng, 3, 4, 5)
+    assert call_key("rnn_a_dloss_dx", first_draw, {}) not in answers
+    assert answers, "the visible checks' answers are there"
+
+
+def test_hidden_kit_checks_the_visible_checks(hidden_kit):
+    done = run_kit(sys.executable, hidden_kit, SUBMISSIONS / "d_naive_softmax")  # fails only d.overflow
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "(d) stays finite" not in done.stdout
+    assert "Gradescope also runs checks that are not shown" in done.stdout
+
+
+def test_kit_with_no_visible_check_is_refused(tmp_path, capsys):
+    data = yaml.safe_load((REPO / "rubrics" / "we_recur.yaml").read_text())
+    for part in data["parts"]:
+        for rule in part["checks"]:
+            rule["visibility"] = "hidden"
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump(data))
+    assert cli.main(["student-kit", "--out", str(tmp_path / "k.zip"), "--rubric", str(tmp_path / "r.yaml")]) == 2
+    assert "no visible check" in capsys.readouterr().err
+
+
+# -- pruning ----------------------------------------------------------------------------------
+
+
+def test_pruning_keeps_the_visible_checks_and_what_they_use():
+    source = visible_source(check_part_f, {"f.i", "f.iii"})
+    assert "check_f_i = item_check" in source and "check_f_iii = item_check" in source
+    assert "check_f_ii =" not in source and "check_f_iv" not in source
+    assert "def grade_item" in source and "def derived_key" in source and "HINT = (" in source
+    namespace = {}
+    exec(compile(source, "check_part_f.py", "exec"), namespace)  # what remains still runs
+    assert namespace["check_f_i"].__check_id__ == "f.i"
+
+
+def test_pruning_removes_what_only_hidden_checks_used():
+    source = visible_source(check_part_b, {"b.random_weights"})
+    assert "OTHER_SIZE_DRAWS" not in source and "def check_other_sizes" not in source
+    assert "EXAM_DRAWS = 25" in source and "COMMON_MISTAKES" in source
+    assert visible_source(check_part_b, {"f.i"}) is None
