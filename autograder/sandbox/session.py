@@ -233,6 +233,7 @@ class Sandbox:
                 raise wire.WireError("bytes nobody asked for")
             wire.write_frame(self._request_fd, request, blobs)
             message, reply_blobs = reader.read(deadline=started + max(timeout, 0.0))
+            message = _valid_text(message)
             if message.get("id") != self._next_id or message.get("nonce") != nonce or reader.pending():
                 raise wire.WireError("a reply that does not answer the request")
             if "value" in message:
@@ -422,6 +423,18 @@ class Sandbox:
         if len(text) > limit:
             text = text[:limit] + f"\n[... {len(text) - limit} more characters not shown]"
         return text
+
+
+def _valid_text(data):
+    """``data`` with every string made valid Unicode: a student may print or raise lone
+    surrogates, which JSON carries but no UTF-8 file (results.json) can hold."""
+    if type(data) is str:
+        return data.encode("utf-8", "replace").decode("utf-8")
+    if type(data) is list:
+        return [_valid_text(item) for item in data]
+    if type(data) is dict:
+        return {_valid_text(key): _valid_text(value) for key, value in data.items()}
+    return data
 
 
 def _exception_text(error):

@@ -53,6 +53,9 @@ PRELOAD = (
     "subprocess", "threading", "queue", "multiprocessing", "ctypes", "resource", "errno", "stat", "warnings",
     "traceback", "inspect", "gc", "weakref", "contextlib", "unittest", "unittest.mock", "logging", "pprint",
     "argparse", "platform", "uuid", "secrets", "zlib", "gzip", "zipfile", "urllib.request", "http.client",
+    "sysconfig", "encodings.idna", "encodings.punycode", "stringprep", "unicodedata", "numpy.testing",
+    "numpy.ma", "numpy.lib.stride_tricks", "timeit", "cProfile", "pstats", "email", "html", "xml.etree.ElementTree",
+    "concurrent.futures", "asyncio", "codecs", "locale", "sched", "shlex", "difflib", "graphlib", "ast", "dis",
 )
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
