@@ -57,7 +57,8 @@ def grade(submission, rubric):
         )
         return Graded(results, _log(internal, problem.feedback))
     problem = ""
-    with Sandbox(located.module, folder=located.folder, limits=rubric.limits) as sandbox:
+    place = {"place": located.place} if located.place is not None else {}
+    with Sandbox(located.module, folder=located.folder, limits=rubric.limits, **place) as sandbox:
         try:
             sandbox.import_module()
         except ImportFailed as error:
