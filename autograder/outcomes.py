@@ -5,8 +5,8 @@
 of pytest, so that the student kit's self-check (``autograder/kit``), which runs the
 visible checks without pytest, says exactly what Gradescope says.
 
-``autograder.plugin.judge`` and ``autograder.report.check_output`` state the same rules
-for the pytest run; ``tests/test_kit.py`` compares both on every sample submission.
+The pytest run (``autograder.plugin``, ``autograder.report``) uses these same functions;
+``tests/test_kit.py`` compares the kit with Gradescope on every sample submission.
 """
 
 import dataclasses

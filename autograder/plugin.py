@@ -1,37 +1,24 @@
 """The pytest plugin that runs a rubric's checks against one sandboxed submission.
 
 Read top to bottom: the fixtures a check may ask for, then the hooks. Collection keeps
-exactly the rubric's checks, in rubric order; each report becomes an :class:`Outcome`.
+exactly the rubric's checks, in rubric order; each report becomes an :class:`~autograder.outcomes.Outcome`.
 No rubric check can vanish: :func:`autograder.report.build_results` gives any check
 without an outcome (skipped, failed in setup, never collected) zero points and says
 why, which is where gradescope-utils and pytest-gradescope lose tests silently.
 """
 
-import dataclasses
 import os
-import traceback
 import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, Feedback, PartialCredit
-from autograder.sandbox.errors import StudentCodeError
+from autograder.checks import Feedback
+from autograder.outcomes import SKIPPED, Outcome, judge
 
 CHECKS_DIR = Path(__file__).with_name("checks")
 _FEEDBACK = pytest.StashKey()
-
-
-@dataclasses.dataclass(frozen=True)
-class Outcome:
-    """How one check ended. ``fraction`` of its weight is awarded."""
-
-    fraction: float
-    message: str
-    notes: tuple = ()
-    label: str = ""  # "passed", "partial", "failed", or a StudentCodeError label
-    internal_error: str = ""  # a traceback for the instructor, never shown to students
 
 
 class GradingPlugin:
@@ -78,7 +65,7 @@ class GradingPlugin:
         check_id = item.obj.__check_id__
         if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
             notes = tuple(item.stash[_FEEDBACK].notes) if _FEEDBACK in item.stash else ()
-            self.outcomes[check_id] = judge(call.excinfo, notes)
+            self.outcomes[check_id] = judge_call(call.excinfo, notes)
         outcome = "passed" if call.excinfo is None else "failed"
         longrepr = None if call.excinfo is None else f"{call.excinfo.typename}: see the outcome"
         return pytest.TestReport(
@@ -87,28 +74,11 @@ class GradingPlugin:
         )
 
 
-def judge(excinfo, notes):
-    """The :class:`Outcome` of a check that raised ``excinfo`` (None: it passed)."""
-    if excinfo is None:
-        return Outcome(1.0, "", notes, "passed")
-    error = excinfo.value
-    if isinstance(error, PartialCredit):
-        return Outcome(error.fraction, error.message, notes, "partial")
-    if isinstance(error, CheckFailed):
-        return Outcome(0.0, str(error), notes, "failed")
-    if isinstance(error, StudentCodeError):
-        return Outcome(0.0, error.feedback, notes, error.label)
-    if isinstance(error, pytest.skip.Exception):
-        return Outcome(0.0, "This check was skipped, so it earns no points.", notes, "skipped")
-    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    return Outcome(
-        0.0,
-        "The grader hit an internal error in this check (not a problem with your code). "
-        "Your course staff can see the details.",
-        notes,
-        "grader error",
-        internal_error=trace,
-    )
+def judge_call(excinfo, notes):
+    """The :class:`~autograder.outcomes.Outcome` of a check whose call raised ``excinfo``."""
+    if excinfo is not None and isinstance(excinfo.value, pytest.skip.Exception):
+        return Outcome(0.0, SKIPPED, notes, "skipped")
+    return judge(None if excinfo is None else excinfo.value, notes)
 
 
 _UNUSED_PLUGINS = (

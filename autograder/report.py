@@ -6,28 +6,16 @@ checks are mentioned, never scored, and the total appears only when nothing is h
 """
 
 from autograder.markdown import fenced
-from autograder.plugin import Outcome
+from autograder.outcomes import Outcome, check_output
 from autograder.results import Results, TestResult
 
 NOT_RUN = Outcome(0.0, "This check did not run, so it earns no points. Your course staff can see why.", label="not run")
 
 
-def check_output(outcome, rule):
-    """The markdown shown under one check."""
-    if outcome.label == "passed":
-        pieces = ["Passed."]
-    else:
-        pieces = [outcome.message]
-        if rule.feedback:
-            pieces.append(f"**Hint:** {rule.feedback}")
-    pieces.extend(f"**Note:** {note}" for note in outcome.notes)
-    return "\n\n".join(piece for piece in pieces if piece)
-
-
 def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", problem=""):
     """The :class:`Results` for one submission.
 
-    ``outcomes`` maps check ids to :class:`~autograder.plugin.Outcome`; a rubric check
+    ``outcomes`` maps check ids to :class:`~autograder.outcomes.Outcome`; a rubric check
     without one gets zero points and a message, never silence. ``problem`` is a
     message that applies to the whole submission (it did not import, it is missing).
     """

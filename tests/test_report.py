@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograder import results as results_module
-from autograder.plugin import Outcome
+from autograder.outcomes import Outcome
 from autograder.report import build_results, check_output, format_for_terminal, summary
 from autograder.results import MAX_TEST_OUTPUT_CHARS, MAX_TOP_OUTPUT_CHARS, Results, TestResult
 from autograder.rubric import CheckRule, Part, Rubric
