@@ -103,7 +103,7 @@ def record(rubric_path, out_path):
     from autograder.kit.selfcheck import KitRubric, run_checks
 
     rubric = KitRubric.read(rubric_path)
-    outcomes = run_checks(rubric, ReferenceStudent())
+    outcomes = run_checks([rule.check_id for rule in rubric.rules], rubric.seed, ReferenceStudent())
     failed = {check: outcome for check, outcome in outcomes.items() if outcome.label != "passed"}
     if failed:
         details = "\n".join(f"{check}: {o.label}: {o.message}\n{o.internal_error}" for check, o in failed.items())

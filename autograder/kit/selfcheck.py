@@ -90,24 +90,25 @@ class _NothingToGrade:
         raise ImportFailed(self.feedback)
 
 
-def run_checks(rubric, student):
-    """Run the rubric's checks on ``student`` (``.call``, ``.call_each``); Outcomes by id."""
+def run_checks(check_ids, seed, student):
+    """Run the checks ``check_ids`` on ``student`` (``.call``, ``.call_each``), each with
+    the fixtures the pytest plugin gives; returns their Outcomes by check id."""
     found = checks.discover()
     outcomes = {}
-    for rule in rubric.rules:
-        function = found[rule.check_id].function
+    for check_id in check_ids:
+        function = found[check_id].function
         notes = Feedback()
         fixtures = {
             "student": lambda: student,
-            "rng": lambda: np.random.default_rng([rubric.seed, zlib.crc32(rule.check_id.encode())]),
+            "rng": lambda: np.random.default_rng([seed, zlib.crc32(check_id.encode())]),
             "feedback": lambda: notes,
         }
         try:
             function(**{name: fixtures[name]() for name in inspect.signature(function).parameters})
         except Exception as error:  # noqa: BLE001  judged exactly as the pytest plugin judges it
-            outcomes[rule.check_id] = judge(error, tuple(notes.notes))
+            outcomes[check_id] = judge(error, tuple(notes.notes))
         else:
-            outcomes[rule.check_id] = judge(None, tuple(notes.notes))
+            outcomes[check_id] = judge(None, tuple(notes.notes))
     return outcomes
 
 
@@ -117,7 +118,7 @@ def check_submission(path, rubric):
     try:
         located = locate(path, rubric.module)
     except SubmissionProblem as problem:
-        return Report(path, run_checks(rubric, _NothingToGrade(problem.feedback)), problem=problem.feedback)
+        return Report(path, _run_visible(rubric, _NothingToGrade(problem.feedback)), problem=problem.feedback)
     problem = ""
     # Isolation() runs the student's code as the student: never create users on their machine.
     sandbox = Sandbox(
@@ -128,8 +129,12 @@ def check_submission(path, rubric):
             sandbox.import_module()
         except ImportFailed as error:
             problem = error.feedback
-        outcomes = run_checks(rubric, sandbox)
+        outcomes = _run_visible(rubric, sandbox)
     return Report(path, outcomes, problem, located.notes, sandbox.printed_output())
+
+
+def _run_visible(rubric, student):
+    return run_checks([rule.check_id for rule in rubric.rules], rubric.seed, student)
 
 
 def format_report(report, rubric):
