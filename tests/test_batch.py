@@ -20,6 +20,7 @@ from autograder import cli, grading
 from autograder.batch import run_batch
 from autograder.batch.grader import Grader
 from autograder.batch.pool import GraderPool
+from autograder.batch.pool import descendants as pool_descendants
 from autograder.batch.progress import Progress
 from autograder.batch.scores import Row, write_csv
 from autograder.batch.summary import summarize, to_html, to_markdown
@@ -258,6 +259,38 @@ def test_a_grader_process_that_dies_costs_only_its_submission(tmp_path, results_
     assert rows["loop"].status == "error" and "ended unexpectedly" in rows["loop"].detail
     results_checker(tmp_path / "results" / "loop.json")
     assert rows["correct"].status == "graded" and rows["correct"].total == 12
+
+
+def test_a_grader_that_overruns_its_time_is_stopped_with_what_it_started(tmp_path):
+    (tmp_path / "results").mkdir()
+    submissions = [ExportedSubmission("loop", SUBMISSIONS / "infinite_loop"), ExportedSubmission("ok", SUBMISSIONS / "correct")]
+    seen = []
+    with GraderPool(1, grading.DEFAULT_RUBRIC, tmp_path, time_limit=1.5) as pool:
+
+        def watch():
+            time.sleep(1.0)  # the loop's call runs for 3 s: its worker is alive now
+            seen.extend(pool_descendants(pool.children[0].process.pid))
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        rows, survivors = {}, None
+        for row in pool.grade(submissions):
+            rows[row.submission_id] = row
+            if row.submission_id == "loop":  # before the next grader's cleanup could hide a survivor
+                survivors = [pid for pid in seen if alive(pid)]
+        watcher.join()
+    assert rows["loop"].status == "error" and "did not finish within 1.5 s" in rows["loop"].detail
+    assert rows["ok"].total == 12
+    assert seen, "the grader had started a zygote and a worker"
+    assert survivors == [], "what the stopped grader started was killed too"
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stream:
+            return stream.read().rpartition(b")")[2].split()[0] not in (b"Z", b"X")
+    except OSError:
+        return False
 
 
 # -- pieces -----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ gets the status ``error`` and a valid results.json, and a fresh child takes the 
 """
 
 import multiprocessing
+import os
 import signal
 import time
 from multiprocessing.connection import wait
@@ -47,6 +48,42 @@ def _serve(connection, rubric_path, out_dir, slot):
         if submission is None:
             return
         connection.send(grader.grade(submission))
+
+
+def descendants(pid):
+    """Every descendant of ``pid``, from /proc (none where there is no /proc)."""
+    children = {}
+    try:
+        entries = list(os.scandir("/proc"))
+    except OSError:
+        return []
+    for entry in entries:
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stream:
+                    parent = int(stream.read().rpartition(b")")[2].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, frontier = [], [pid]
+    while frontier:
+        kids = children.get(frontier.pop(), [])
+        found += kids
+        frontier += kids
+    return found
+
+
+def _kill_tree(process):
+    """Kill a grader process and what it started (its zygote, a worker still running
+    student code), which would otherwise outlive it until their CPU limit."""
+    victims = descendants(process.pid)
+    process.kill()
+    process.join()
+    for pid in victims:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 class _Child:
@@ -126,8 +163,7 @@ class GraderPool:
                 if child.connection in ready or child.process.sentinel in ready:
                     row = self._receive(child)
                 elif time.monotonic() - child.started > self.time_limit:
-                    child.process.kill()
-                    child.process.join()
+                    _kill_tree(child.process)
                     row = self._replace(child, f"the grader did not finish within {self.time_limit:g} s and was stopped")
                 if row is None:
                     continue
