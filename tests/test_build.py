@@ -1,7 +1,8 @@
 """``python -m autograder build``: the zip holds exactly what Gradescope needs, and graded
 from an unpacked copy (as Gradescope does) every sample scores its expected.yaml, with
-the same feedback as ``grade`` gives it."""
+the same feedback as ``grade`` and ``batch`` give it."""
 
+import io
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 from autograder import cli, grading
+from autograder.batch import run_batch
 from autograder.build import BuildError, build
 from autograder.sandbox import isolation
 
@@ -126,3 +128,15 @@ def test_zip_grades_like_grade(graded_from_zip):
             ], sample
     finally:
         isolation.use_slot(0)
+
+
+def test_zip_grades_like_batch(graded_from_zip, tmp_path):
+    """The same submissions in a batch: the same tests, scores and feedback as the zip's run_autograder."""
+    for sample in graded_from_zip:
+        shutil.copytree(SUBMISSIONS / sample, tmp_path / "export" / sample, ignore=shutil.ignore_patterns("expected.yaml"))
+    run_batch(tmp_path / "export", tmp_path / "out", jobs=2, progress_stream=io.StringIO())
+    for sample, from_zip in graded_from_zip.items():
+        in_batch = json.loads((tmp_path / "out" / "results" / f"{sample}.json").read_text())
+        assert [(t["name"], t["score"], t["output"]) for t in in_batch["tests"]] == [
+            (t["name"], t["score"], t["output"]) for t in from_zip["tests"]
+        ], sample
