@@ -18,10 +18,12 @@ import time
 import traceback
 from pathlib import Path
 
-from autograder import batch, grading
+from autograder import batch as batching
+from autograder import grading
 from autograder import build as building
 from autograder import lint as linting
 from autograder.export import ExportError
+from autograder.kit.build import KitError, build_kit
 from autograder.outcomes import failure_results
 from autograder.report import format_for_terminal
 from autograder.rubric import RubricError
@@ -86,13 +88,16 @@ def command_batch(args):
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
     try:
-        report = batch.run_batch(args.export, args.out, jobs=args.jobs, rubric_path=args.rubric)
+        report = batching.run_batch(args.export, args.out, jobs=args.jobs, rubric_path=args.rubric)
     except RubricError as error:
         print(f"error: the rubric is invalid: {error}", file=sys.stderr)
         return 2
     except ExportError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except batching.GraderFailed as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     for warning in report.summary.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     statuses = ", ".join(f"{count} {status}" for status, count in report.summary.statuses)
@@ -113,8 +118,6 @@ def command_build(args):
 
 
 def command_student_kit(args):
-    from autograder.kit.build import KitError, build_kit  # imports the check modules: only when asked
-
     try:
         names = build_kit(args.out, args.rubric)
     except KitError as error:

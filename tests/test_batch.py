@@ -209,6 +209,13 @@ def test_bad_export_exits_2_with_a_message(tmp_path, capsys):
     assert not (tmp_path / "out" / "scores.csv").exists()
 
 
+def test_out_inside_the_export_is_refused(tmp_path, capsys):
+    shutil.copytree(SUBMISSIONS / "correct", tmp_path / "export" / "logs")  # a student folder named like an output
+    assert cli.main(["batch", str(tmp_path / "export"), "--out", str(tmp_path / "export")]) == 2
+    assert "inside the export" in capsys.readouterr().err
+    assert (tmp_path / "export" / "logs" / "we_recur.py").is_file()
+
+
 def test_empty_export_exits_2(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert cli.main(["batch", str(tmp_path / "empty"), "--out", str(tmp_path / "out")]) == 2

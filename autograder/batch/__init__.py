@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from autograder import grading
-from autograder.batch.pool import GraderPool
+from autograder.batch.pool import GraderFailed, GraderPool
 from autograder.batch.progress import Progress
 from autograder.batch.scores import write_csv
 from autograder.batch.summary import summarize, to_html, to_markdown
@@ -35,6 +35,8 @@ from autograder.results import write_atomically
 
 #: Beyond the sandbox's own limits, the time a grader may spend on one submission.
 GRADER_MARGIN_SECONDS = 60
+__all__ = ["BatchReport", "GraderFailed", "default_jobs", "run_batch"]
+
 #: What a batch writes into DIR, and removes from an earlier batch there.
 OUTPUTS = ("results", "logs", "scores.csv", "summary.md", "summary.html")
 
@@ -58,13 +60,17 @@ def default_jobs():
 def run_batch(export_path, out_dir, *, jobs=None, rubric_path=grading.DEFAULT_RUBRIC, progress_stream=sys.stderr):
     """Grade every submission of the export at ``export_path`` into ``out_dir``.
 
-    Raises :class:`~autograder.rubric.RubricError` for an invalid rubric and
-    :class:`~autograder.export.ExportError` for an export that cannot be read.
+    Raises :class:`~autograder.rubric.RubricError` for an invalid rubric,
+    :class:`~autograder.export.ExportError` for an export that cannot be read, and
+    :class:`~autograder.batch.pool.GraderFailed` when no grader process can start.
     """
     started = time.monotonic()
     rubric = grading.load(rubric_path)
     jobs = jobs or default_jobs()
     out_dir = Path(out_dir)
+    export = Path(export_path).resolve()
+    if export.is_dir() and (out_dir.resolve() == export or export in out_dir.resolve().parents):
+        raise ExportError(f"--out {out_dir} is inside the export {export_path}: choose a folder outside it.")
     with tempfile.TemporaryDirectory(prefix="autograder-batch-") as scratch:
         export = read_export(export_path, scratch)
         if not export.submissions:

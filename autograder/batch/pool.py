@@ -109,9 +109,8 @@ class _Child:
         except OSError:
             pass
         self.process.join(timeout)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
+        if self.process.is_alive():  # still grading (the batch was interrupted)
+            _kill_tree(self.process)
         self.connection.close()
 
 
