@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 
 from autograder import grading
-from autograder.batch.scores import ERROR, Row, row_from_results, short
+from autograder.batch.scores import ERROR, GRADED, Row, row_from_results, short
 from autograder.outcomes import failure_results
 from autograder.sandbox import isolation
 from autograder.submission import SubmissionProblem, locate
@@ -63,7 +63,7 @@ class Grader:
         graded = grading.grade(path, self.rubric)
         data = graded.results.to_json()
         row = row_from_results(submission, data, located=located, problem=problem, seconds=time.monotonic() - started)
-        log = graded.instructor_log if row.status != "graded" else ""
+        log = graded.instructor_log if row.status != GRADED else ""
         return row, graded.results, log
 
 
