@@ -441,15 +441,15 @@ def markdown(r, args):
             f"| {b['children_rss_mib']:.0f} MiB | {b['tree_rss_mib']:.0f} MiB |"
         )
     if "growth" in r:
-        g, b = r["growth"], r["batch"][g_jobs] if (g_jobs := r["growth"]["jobs"]) in r["batch"] else None
-        if b is not None:
-            lines += [
-                "",
-                f"Memory with {g['submissions']} submissions instead of {r['submissions']} (--jobs {g_jobs}): largest "
-                f"descendant {g['children_rss_mib']:.0f} MiB (was {b['children_rss_mib']:.0f}), whole tree "
-                f"{g['tree_rss_mib']:.0f} MiB (was {b['tree_rss_mib']:.0f}), batch process {g['self_rss_mib']:.0f} MiB "
-                f"(was {b['self_rss_mib']:.0f}); {g['submissions'] / g['seconds']:.1f} submissions/s.",
-            ]
+        g = r["growth"]
+        b = r["batch"][g["jobs"]]
+        lines += [
+            "",
+            f"Memory with {g['submissions']} submissions instead of {r['submissions']} (--jobs {g['jobs']}): largest "
+            f"descendant {g['children_rss_mib']:.0f} MiB (was {b['children_rss_mib']:.0f}), whole tree "
+            f"{g['tree_rss_mib']:.0f} MiB (was {b['tree_rss_mib']:.0f}), batch process {g['self_rss_mib']:.0f} MiB "
+            f"(was {b['self_rss_mib']:.0f}); {g['submissions'] / g['seconds']:.1f} submissions/s.",
+        ]
     if "what_if_direct" in r:
         w = r["what_if_direct"]
         lines += [
