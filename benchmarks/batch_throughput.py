@@ -91,9 +91,12 @@ def write_submissions(folder, count, with_loops):
 # -- measurements ------------------------------------------------------------------------------
 
 
-#: Loaded by every interpreter of a what-if batch (the batch, its fork server, hence its
-#: grader processes): the checks are called directly instead of through pytest.main.
-WHAT_IF_DIRECT = """
+#: What-ifs, not the product: code that a what-if batch loads in every interpreter (the
+#: batch, its fork server, hence its grader processes) through a sitecustomize module.
+WHAT_IFS = {
+    # The checks called directly, with the plugin's fixtures and verdicts (the student
+    # kit's runner), instead of one pytest.main per submission.
+    "direct": """
 import autograder.grading as grading
 from autograder.kit import selfcheck
 
@@ -101,19 +104,53 @@ def _direct(rubric, student):
     return selfcheck.run_checks([rule.check_id for _, rule in rubric.checks], rubric.seed, student)
 
 grading.run_checks = _direct
-"""
+""",
+    # Part (e) generating its 8 trials in lockstep: one call_each per step for all of
+    # them, instead of one call per trial and step (8 exchanges per check, not 32).
+    "batched_e": """
+from autograder.checks import check_part_e as part_e
+from autograder.checks.values import column
+from reference.rnn_b import Generation
+
+def _generations(student, rng, feedback, size):
+    trials = []
+    for _ in range(part_e.TRIALS):
+        network = part_e.RNNB(
+            W_ssx=rng.standard_normal((size, 2 * size)), W_ox=rng.standard_normal((size, 2 * size)), f2="softmax"
+        )
+        trials.append((network, rng.standard_normal((size, 1))))
+    states = [network._initial_state(None) for network, _ in trials]
+    xs = [[network._as_next_input(x1, 1)] for network, x1 in trials]
+    ps = [[] for _ in trials]
+    for t in range(1, part_e.STEPS + 1):
+        for i, (network, _) in enumerate(trials):
+            _, states[i], _, p = network._step(states[i], xs[i][-1])
+            ps[i].append(p)
+        if t < part_e.STEPS:
+            values = student.call_each(part_e.FUNCTION, [((run[-1].copy(),), {}) for run in ps])
+            for i, (network, _) in enumerate(trials):
+                value = column(values[i], size, what=part_e.WHAT, feedback=feedback)
+                xs[i].append(network._as_next_input(value, t + 1))
+    return [(network, x1, Generation(ps=ps[i], xs=xs[i])) for i, (network, x1) in enumerate(trials)]
+
+part_e.generations = _generations
+""",
+}
 
 
-def run_batch_once(export, jobs, *, direct=False):
+WHAT_IF_NAMES = {"direct": "checks called without pytest.main", "batched_e": "(e) one exchange per step for all trials"}
+
+
+def run_batch_once(export, jobs, *, what_ifs=()):
     """One batch in a fresh process; returns its seconds and peak RSS (MiB).
 
-    ``direct``: the what-if of checks called without pytest.main (see WHAT_IF_DIRECT).
+    ``what_ifs``: names in :data:`WHAT_IFS` to load first (not the product).
     """
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
     env = dict(os.environ)
-    if direct:
+    if what_ifs:
         (out / "site").mkdir()
-        (out / "site" / "sitecustomize.py").write_text(WHAT_IF_DIRECT)
+        (out / "site" / "sitecustomize.py").write_text("".join(WHAT_IFS[name] for name in what_ifs))
         env["PYTHONPATH"] = os.pathsep.join([str(out / "site"), str(REPO)])
     try:
         done = subprocess.run(
@@ -312,26 +349,23 @@ def breakdown(repeats=20):
     }
 
 
-def cpu_per_submission(count=90, *, without_pytest=False):
+def cpu_per_submission(count=90, *, what_ifs=()):
     """Milliseconds per submission of a warm grader process grading ``count`` synthetic
     submissions one after another: ``(wall, grader CPU, zygote and workers CPU)``.
 
-    ``without_pytest``: what if the checks were called directly, with the plugin's
-    fixtures and verdicts (as the student kit's self-check does), instead of through
-    one pytest.main per submission?
+    ``what_ifs``: names in :data:`WHAT_IFS` to apply meanwhile.
     """
     from autograder import grading
-    from autograder.kit import selfcheck
+    from autograder.checks import check_part_e
     from autograder.sandbox.zygote import Zygote
 
     rubric = grading.load()
     folder = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
     write_submissions(folder, count, False)
     submissions = sorted(folder.iterdir())
-    original = grading.run_checks
-    if without_pytest:
-        ids = [rule.check_id for _, rule in rubric.checks]
-        grading.run_checks = lambda rubric, student: selfcheck.run_checks(ids, rubric.seed, student)
+    originals = grading.run_checks, check_part_e.generations
+    for name in what_ifs:
+        exec(WHAT_IFS[name], {})  # noqa: S102  the benchmark's own what-if code
     try:
         scores = [grading.grade(path, rubric).results.score for path in submissions[:1]]
         (zygote,) = [z for key, z in Zygote._shared.items() if key[0] == os.getpid()]
@@ -345,7 +379,7 @@ def cpu_per_submission(count=90, *, without_pytest=False):
         scores = [grading.grade(path, rubric).results.score for path in submissions]
         wall, cpu, workers = time.perf_counter() - wall, time.process_time() - cpu, zygote_cpu() - workers
     finally:
-        grading.run_checks = original
+        grading.run_checks, check_part_e.generations = originals
         shutil.rmtree(folder, ignore_errors=True)
     return {"wall_ms": 1000 * wall / count, "grader_cpu_ms": 1000 * cpu / count,
             "worker_cpu_ms": 1000 * workers / count, "total_score": sum(scores)}
@@ -398,12 +432,13 @@ def report(args):
             }
             print(f"  --jobs {jobs}: {statistics.median(rates):.1f} submissions/s", flush=True)
         jobs = max(args.jobs)
-        runs = [run_batch_once(folder, jobs, direct=True) for _ in range(args.repeats)]
-        results["what_if_direct"] = {
-            "jobs": jobs,
-            "subs_per_s_median": statistics.median(run["submissions"] / run["seconds"] for run in runs),
-            "statuses": runs[0]["statuses"],
-        }
+        results["what_if"] = []
+        for what_ifs in (("direct",), ("batched_e",), ("direct", "batched_e")):
+            runs = [run_batch_once(folder, jobs, what_ifs=what_ifs) for _ in range(args.repeats)]
+            rate = statistics.median(run["submissions"] / run["seconds"] for run in runs)
+            results["what_if"].append({"what": list(what_ifs), "jobs": jobs, "subs_per_s_median": rate,
+                                       "statuses": runs[0]["statuses"]})
+            print(f"  --jobs {jobs}, what if {' + '.join(what_ifs)}: {rate:.1f} submissions/s", flush=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if args.growth > 1:  # does memory grow with the number of submissions?
@@ -419,8 +454,11 @@ def report(args):
     results["python_start_s"] = command_seconds([sys.executable, "-c", "pass"])
     results["python_numpy_start_s"] = command_seconds([sys.executable, "-c", "import numpy"])
     results["breakdown"] = breakdown()
-    results["cpu"] = cpu_per_submission()
-    results["cpu_without_pytest"] = cpu_per_submission(without_pytest=True)
+    results["cpu"] = {
+        "as is (pytest.main per submission)": cpu_per_submission(),
+        "what if: " + WHAT_IF_NAMES["direct"]: cpu_per_submission(what_ifs=("direct",)),
+        "what if: both": cpu_per_submission(what_ifs=("direct", "batched_e")),
+    }
     results["exchange"] = exchange_cost()
     print()
     print(markdown(results, args))
@@ -450,15 +488,12 @@ def markdown(r, args):
             f"{g['tree_rss_mib']:.0f} MiB (was {b['tree_rss_mib']:.0f}), batch process {g['self_rss_mib']:.0f} MiB "
             f"(was {b['self_rss_mib']:.0f}); {g['submissions'] / g['seconds']:.1f} submissions/s.",
         ]
-    if "what_if_direct" in r:
-        w = r["what_if_direct"]
-        lines += [
-            "",
-            f"What if (not the product): checks called directly instead of one pytest.main per submission, "
-            f"--jobs {w['jobs']}: {w['subs_per_s_median']:.1f} submissions/s.",
-        ]
-        if w["statuses"] != r["batch"][w["jobs"]]["statuses"]:
-            lines.append(f"WARNING: the what-if graded differently: {w['statuses']}")
+    if r.get("what_if"):
+        lines += ["", "What if (not the product; see WHAT_IFS):", "", "| change | --jobs | submissions/s (median) |", "|---|---|---|"]
+        for w in r["what_if"]:
+            lines.append(f"| {' + '.join(WHAT_IF_NAMES[name] for name in w['what'])} | {w['jobs']} | {w['subs_per_s_median']:.1f} |")
+            if w["statuses"] != r["batch"][w["jobs"]]["statuses"]:
+                lines.append(f"WARNING: {w['what']} graded differently: {w['statuses']}")
     first = next(iter(r["batch"].values()))
     lines += ["", "Statuses: " + ", ".join(f"{count} {status}" for status, count in first["statuses"].items()), ""]
     lines += [
@@ -473,7 +508,7 @@ def markdown(r, args):
         "|---|---|",
     ]
     lines += [f"| {phase} | {ms:.1f} |" for phase, ms in r["breakdown"]["phases_ms"].items()]
-    cpu, direct, exchange = r["cpu"], r["cpu_without_pytest"], r["exchange"]
+    exchange = r["exchange"]
     lines += [
         "",
         "## CPU per submission (the synthetic mix, one warm grader process)",
@@ -481,7 +516,7 @@ def markdown(r, args):
         "| | wall ms | grader CPU ms | zygote + workers CPU ms | total CPU ms | CPU-bound limit on 2 cores |",
         "|---|---|---|---|---|---|",
     ]
-    for name, row in (("as is (pytest.main per submission)", cpu), ("checks called directly, no pytest.main", direct)):
+    for name, row in r["cpu"].items():
         total = row["grader_cpu_ms"] + row["worker_cpu_ms"]
         lines.append(
             f"| {name} | {row['wall_ms']:.1f} | {row['grader_cpu_ms']:.1f} | {row['worker_cpu_ms']:.1f} | {total:.1f} "
@@ -492,8 +527,8 @@ def markdown(r, args):
         f"One exchange with the worker (a trivial call): {exchange['wall_ms']:.2f} ms wall, "
         f"{exchange['cpu_ms']:.2f} ms CPU (grader and worker).",
     ]
-    if direct["total_score"] != cpu["total_score"]:
-        lines.append(f"WARNING: the direct calls scored {direct['total_score']}, pytest {cpu['total_score']}.")
+    if len({row["total_score"] for row in r["cpu"].values()}) > 1:
+        lines.append(f"WARNING: the what-ifs scored differently: {[row['total_score'] for row in r['cpu'].values()]}")
     return "\n".join(lines)
 
 
