@@ -188,20 +188,20 @@ def become_subreaper():
         pass
 
 
-def _processes():
-    """(pid, uid) for every living process we can see; zombies are already dead."""
+def _processes(uid):
+    """Pids of the living processes owned by ``uid``; zombies are already dead."""
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
-        pid = int(entry.name)
         try:
-            uid = entry.stat().st_uid
-            with open(f"/proc/{pid}/stat", "rb") as stream:
+            if entry.stat().st_uid != uid:
+                continue
+            with open(f"/proc/{entry.name}/stat", "rb") as stream:
                 state = stream.read().rpartition(b")")[2].split()[0]
         except (OSError, IndexError):
             continue
         if state not in (b"Z", b"X"):
-            yield pid, uid
+            yield int(entry.name)
 
 
 def _environ_has(pid, needles):
@@ -227,12 +227,9 @@ def kill_everything(isolation, markers, *, spare=(), rounds=100):
     needles = [f"{MARKER_VARIABLE}={marker}".encode() for marker in markers]
     for _ in range(rounds):
         if isolation.reduced:
-            alive = [
-                pid for pid, uid in _processes()
-                if pid not in spare and uid == os.getuid() and _environ_has(pid, needles)
-            ]
+            alive = [pid for pid in _processes(os.getuid()) if pid not in spare and _environ_has(pid, needles)]
         else:
-            alive = [pid for pid, uid in _processes() if uid == isolation.uid]
+            alive = list(_processes(isolation.uid))
         if not alive:
             return 0
         if not isolation.reduced:
