@@ -12,7 +12,7 @@ from autograder.plugin import run_checks
 from autograder.report import build_results
 from autograder.rubric import load_rubric
 from autograder.sandbox.errors import ImportFailed
-from autograder.sandbox.session import Sandbox
+from autograder.sandbox.session import NothingToGrade, Sandbox
 from autograder.submission import SubmissionProblem, locate
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
@@ -27,19 +27,6 @@ class Graded:
     instructor_log: str
 
 
-class _NothingToGrade:
-    """Stands in for the sandbox when there is no module: every call fails the same way."""
-
-    def __init__(self, feedback):
-        self.feedback = feedback
-
-    def call(self, function, *args, **kwargs):
-        raise ImportFailed(self.feedback)
-
-    def call_each(self, function, calls):
-        raise ImportFailed(self.feedback)
-
-
 def load(rubric_path=DEFAULT_RUBRIC):
     """The validated rubric (raises :class:`~autograder.rubric.RubricError`)."""
     return load_rubric(rubric_path, checks.discover())
@@ -51,7 +38,7 @@ def grade(submission, rubric):
     try:
         located = locate(submission, rubric.module)
     except SubmissionProblem as problem:
-        outcomes = run_checks(rubric, _NothingToGrade(problem.feedback))
+        outcomes = run_checks(rubric, NothingToGrade(problem.feedback))
         results, internal = build_results(
             rubric, outcomes, elapsed=time.monotonic() - started, problem=problem.feedback
         )

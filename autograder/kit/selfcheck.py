@@ -26,7 +26,7 @@ from autograder.checks import Feedback
 from autograder.outcomes import check_output, judge
 from autograder.sandbox.errors import ImportFailed, place_in_file
 from autograder.sandbox.isolation import Isolation
-from autograder.sandbox.session import Limits, Sandbox
+from autograder.sandbox.session import Limits, NothingToGrade, Sandbox
 from autograder.submission import SubmissionProblem, locate
 
 
@@ -77,19 +77,6 @@ class Report:
     printed: str = ""
 
 
-class _NothingToGrade:
-    """Stands in for the sandbox when there is no module: every call fails the same way."""
-
-    def __init__(self, feedback):
-        self.feedback = feedback
-
-    def call(self, function, *args, **kwargs):
-        raise ImportFailed(self.feedback)
-
-    def call_each(self, function, calls):
-        raise ImportFailed(self.feedback)
-
-
 def run_checks(check_ids, seed, student):
     """Run the checks ``check_ids`` on ``student`` (``.call``, ``.call_each``), each with
     the fixtures the pytest plugin gives; returns their Outcomes by check id."""
@@ -118,7 +105,7 @@ def check_submission(path, rubric):
     try:
         located = locate(path, rubric.module)
     except SubmissionProblem as problem:
-        return Report(path, _run_visible(rubric, _NothingToGrade(problem.feedback)), problem=problem.feedback)
+        return Report(path, _run_visible(rubric, NothingToGrade(problem.feedback)), problem=problem.feedback)
     problem = ""
     # Isolation() runs the student's code as the student: never create users on their machine.
     sandbox = Sandbox(

@@ -425,6 +425,20 @@ class Sandbox:
         return text
 
 
+class NothingToGrade:
+    """Stands in for a :class:`Sandbox` when there is no module: every call fails with
+    the same feedback, so each check reports it in its own place."""
+
+    def __init__(self, feedback):
+        self.feedback = feedback
+
+    def call(self, function, *args, **kwargs):
+        raise ImportFailed(self.feedback)
+
+    def call_each(self, function, calls):
+        raise ImportFailed(self.feedback)
+
+
 def _valid_text(data):
     """``data`` with every string made valid Unicode: a student may print or raise lone
     surrogates, which JSON carries but no UTF-8 file (results.json) can hold."""
