@@ -75,15 +75,26 @@ def descendants(pid):
 
 def _kill_tree(process):
     """Kill a grader process and what it started (its zygote, a worker still running
-    student code), which would otherwise outlive it until their CPU limit."""
-    victims = descendants(process.pid)
-    process.kill()
+    student code), which would otherwise outlive it until their CPU limit. The tree is
+    stopped first, so that nothing in it starts another process meanwhile."""
+    stopped = set()
+    for _ in range(5):
+        found = {process.pid, *descendants(process.pid)}
+        if found <= stopped:
+            break
+        for pid in found - stopped:
+            _signal(pid, signal.SIGSTOP)
+        stopped |= found
+    for pid in stopped:
+        _signal(pid, signal.SIGKILL)
     process.join()
-    for pid in victims:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
+
+
+def _signal(pid, number):
+    try:
+        os.kill(pid, number)
+    except OSError:
+        pass
 
 
 class _Child:
