@@ -233,7 +233,10 @@ class Sandbox:
                 raise wire.WireError("bytes nobody asked for")
             wire.write_frame(self._request_fd, request, blobs)
             message, reply_blobs = reader.read(deadline=started + max(timeout, 0.0))
-            message = _valid_text(message)
+            # The scratch folder's name differs every run: feedback names paths inside
+            # the submission as the student knows them (`we_recur.py`), so that the same
+            # submission gets the same results.json every time.
+            message = _valid_text(message, f"{self._scratch / 'submission'}{os.sep}")
             if message.get("id") != self._next_id or message.get("nonce") != nonce or reader.pending():
                 raise wire.WireError("a reply that does not answer the request")
             if "value" in message:
@@ -411,7 +414,7 @@ class Sandbox:
                 raw = console.read(self.limits.max_printed_chars + 1)
         except OSError:
             return
-        text = raw.decode("utf-8", errors="replace")
+        text = _valid_text(raw.decode("utf-8", errors="replace"), f"{self._scratch / 'submission'}{os.sep}")
         if text:
             self._record_printed("the console", text)
 
@@ -439,15 +442,16 @@ class NothingToGrade:
         raise ImportFailed(self.feedback)
 
 
-def _valid_text(data):
-    """``data`` with every string made valid Unicode: a student may print or raise lone
-    surrogates, which JSON carries but no UTF-8 file (results.json) can hold."""
+def _valid_text(data, scratch):
+    """``data`` with every string made valid Unicode (a student may print or raise lone
+    surrogates, which JSON carries but no UTF-8 file can hold), and the ``scratch``
+    prefix removed from paths."""
     if type(data) is str:
-        return data.encode("utf-8", "replace").decode("utf-8")
+        return data.encode("utf-8", "replace").decode("utf-8").replace(scratch, "")
     if type(data) is list:
-        return [_valid_text(item) for item in data]
+        return [_valid_text(item, scratch) for item in data]
     if type(data) is dict:
-        return {_valid_text(key): _valid_text(value) for key, value in data.items()}
+        return {_valid_text(key, scratch): _valid_text(value, scratch) for key, value in data.items()}
     return data
 
 

@@ -313,7 +313,7 @@ def zygote(control_fd, preload_everything):
                 elif time.monotonic() >= deadline:
                     break
                 else:
-                    time.sleep(0.005)
+                    time.sleep(0.001)
             control.send(json.dumps({"status": finished.pop(pid, None)}).encode())
 
 
