@@ -190,6 +190,8 @@ def become_subreaper():
 
 def _processes(uid):
     """Pids of the living processes owned by ``uid``; zombies are already dead."""
+    if not os.path.isdir("/proc"):  # macOS (the student kit): the process group kill must do
+        return
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue

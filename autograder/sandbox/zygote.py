@@ -70,7 +70,8 @@ class Zygote:
         self.runtime = Path(tempfile.mkdtemp(prefix="autograder-zygote-"))
         for name in RUNTIME_FILES:
             shutil.copyfile(Path(__file__).with_name(name), self.runtime / name)
-        self.socket, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        # A stream socket (macOS has no SOCK_SEQPACKET for AF_UNIX): messages are JSON lines.
+        self.socket, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = base_environment()
         env[isolating.MARKER_VARIABLE] = self.marker
         self.process = subprocess.Popen(
@@ -89,13 +90,23 @@ class Zygote:
 
     def spawn(self, *, cwd, env, config, request_fd, reply_fd, console_fd):
         """Fork a worker; returns its :class:`ZygoteChild`."""
-        request = json.dumps({"op": "spawn", "cwd": str(cwd), "env": env, "config": config}).encode()
-        socket.send_fds(self.socket, [request], [request_fd, reply_fd, console_fd])
-        return ZygoteChild(self, json.loads(self.socket.recv(1 << 16))["pid"])
+        request = json.dumps({"op": "spawn", "cwd": str(cwd), "env": env, "config": config}).encode() + b"\n"
+        sent = socket.send_fds(self.socket, [request], [request_fd, reply_fd, console_fd])
+        self.socket.sendall(request[sent:])
+        return ZygoteChild(self, self._answer()["pid"])
 
     def wait(self, pid, timeout):
-        self.socket.send(json.dumps({"op": "wait", "pid": pid, "timeout": timeout}).encode())
-        return json.loads(self.socket.recv(1 << 16))["status"]
+        self.socket.sendall(json.dumps({"op": "wait", "pid": pid, "timeout": timeout}).encode() + b"\n")
+        return self._answer()["status"]
+
+    def _answer(self):
+        answer = b""
+        while not answer.endswith(b"\n"):
+            chunk = self.socket.recv(1 << 16)
+            if not chunk:
+                raise ConnectionError("the worker fork server ended")
+            answer += chunk
+        return json.loads(answer)
 
     def close(self):
         try:
