@@ -1,15 +1,15 @@
 """The worker: the only process in which a student's code runs.
 
-Started by :mod:`autograder.sandbox.session` as
-``python -I worker.py REQUEST_FD REPLY_FD CONFIG_JSON`` with ``wire.py`` beside it. It
-is self-contained on purpose (stdlib, numpy and ``wire``), because it runs from a copy
-outside the grader's source tree.
+Started once per grader process by :mod:`autograder.sandbox.zygote` as
+``python -I worker.py --zygote CONTROL_FD preload|plain`` with ``wire.py`` beside it:
+that process loads numpy (and, for ``preload``, the standard modules students use)
+and forks one worker per submission (:func:`zygote`). It is self-contained on purpose
+(stdlib, numpy and ``wire``), because it runs from a copy outside the grader's source.
 
-Before any student code runs it confines itself (:func:`confine`): it loads numpy and
-the standard modules students use, leaves the network (a new network namespace, where
-the kernel allows one), drops to the sandbox user when started as root, forbids
-regaining privileges, and sets its resource limits. Then it serves two requests, one
-at a time:
+Before any student code runs, each worker confines itself (:func:`confine`): it leaves
+the network (a new network namespace, where the kernel allows one), drops to the
+sandbox user when started as root, forbids regaining privileges, and sets its resource
+limits. Then it serves two requests, one at a time:
 
 ``{"op": "import", "path": ..., "module": ...}``
     import the student's file; reply with its callables and what it printed.
@@ -350,16 +350,9 @@ def _become_worker(request, request_fd, reply_fd, console_fd):
 
 
 def main():
-    if sys.argv[1] == "--zygote":
-        zygote(int(sys.argv[2]), sys.argv[3] == "preload")
-        return
-    request_fd, reply_fd, config = int(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
-    import numpy  # noqa: F401  before the student's folder is on sys.path
-
-    if config.get("preload"):
-        preload()  # the standard library will be unreadable once privileges drop
-    confinement = confine(config)
-    Worker(request_fd, reply_fd, confinement).serve()
+    if sys.argv[1:2] != ["--zygote"] or len(sys.argv) != 4:
+        sys.exit("usage: worker.py --zygote CONTROL_FD preload|plain")
+    zygote(int(sys.argv[2]), sys.argv[3] == "preload")
 
 
 if __name__ == "__main__":
