@@ -1,11 +1,13 @@
 """The grader's side of the border: a :class:`Sandbox` runs one submission's module in a
 worker process and answers ``call(function, *args)`` with validated plain data.
 
-Everything that touches student code goes through here. The worker is started in a
-scratch copy of the submission, with its own session (so its whole process group can
-be killed), a scrubbed environment and its output sent to a capped log. Each call has
-a timeout; a function that timed out is not called again, and the whole submission has
-a time budget, so grading ends in bounded time whatever the student wrote.
+Everything that touches student code goes through here. The worker is forked by the
+zygote (:mod:`autograder.sandbox.zygote`) into a scratch copy of the submission, with
+its own session (so its whole process group can be killed), a scrubbed environment,
+the isolation of :mod:`autograder.sandbox.isolation`, and its output sent to a capped
+log. Each call has a timeout; a function that timed out is not called again, and the
+whole submission has a time budget, so grading ends in bounded time whatever the
+student wrote.
 """
 
 import dataclasses
@@ -21,7 +23,6 @@ from pathlib import Path
 from autograder.markdown import fenced, inline_code
 from autograder.sandbox import isolation as isolating
 from autograder.sandbox import wire
-from autograder.sandbox.zygote import Zygote, base_environment
 from autograder.sandbox.errors import (
     BadReturn,
     CallTimedOut,
@@ -33,7 +34,7 @@ from autograder.sandbox.errors import (
     format_frames,
     place_in_file,
 )
-
+from autograder.sandbox.zygote import Zygote, base_environment
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Limits:
     """How much a submission may use. The rubric's ``limits:`` section sets these."""
 
     call_timeout: float = 5.0  # seconds for one call
-    import_timeout: float = 20.0  # seconds to import the module (numpy included)
+    import_timeout: float = 20.0  # seconds to import the module
     total_timeout: float = 120.0  # seconds of student code for the whole submission
     max_value_bytes: int = 16 * 1024 * 1024  # largest return value
     max_printed_chars: int = 4000  # of the student's printed output, shown in feedback
