@@ -126,8 +126,7 @@ class Sandbox:
 
     def close(self):
         """Kill the worker and everything it started; remove the scratch folders."""
-        self._stop_worker()
-        self.survivors = self._kill_everything()
+        self._stop_worker()  # every stop also ends whatever the student started
         isolating.remove_leftovers(self.isolation)
         if self._console_log is not None:
             self._collect_console()
@@ -386,7 +385,7 @@ class Sandbox:
         except (ProcessLookupError, PermissionError):
             pass
         process.wait(timeout=5.0, raising=False)
-        self._kill_everything()
+        self.survivors = self._kill_everything()
         for fd in (self._request_fd, self._reply_fd):
             try:
                 os.close(fd)
