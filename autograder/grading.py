@@ -1,6 +1,9 @@
-"""Grade one submission: locate the module, sandbox it, run the checks, report.
+"""Grade submissions: locate the module, sandbox it, run the checks, report.
 
-This composes the pieces and owns no logic of its own beyond their order.
+This composes the pieces and owns no logic of its own beyond their order. ``grade``
+grades one submission; ``grade_each`` grades many in one pytest session, which is what
+a batch's grader process does. Both go through the same steps, so a submission scores
+the same either way.
 """
 
 import dataclasses
@@ -8,7 +11,7 @@ import time
 from pathlib import Path
 
 from autograder import checks
-from autograder.plugin import run_checks
+from autograder.plugin import run_checks_each
 from autograder.report import build_results
 from autograder.rubric import load_rubric
 from autograder.sandbox.errors import ImportFailed
@@ -34,11 +37,42 @@ def load(rubric_path=DEFAULT_RUBRIC):
 
 def grade(submission, rubric):
     """Grade the file or folder ``submission`` under ``rubric``; returns :class:`Graded`."""
-    started = time.monotonic()
+    done = []
+    grade_each([(submission, submission)], rubric, lambda _, graded: done.append(graded))
+    (graded,) = done
+    if isinstance(graded, Exception):
+        raise graded
+    return graded
+
+
+def grade_each(submissions, rubric, deliver):
+    """Grade each ``(key, path)`` of the iterable ``submissions`` in turn, in one pytest
+    session, and call ``deliver(key, graded)`` as each is done.
+
+    ``graded`` is a :class:`Graded`, or the exception that stopped the grader on that
+    submission (its traceback attached): the next submission is graded all the same.
+    ``submissions`` is read lazily, so it may wait for work to arrive.
+    """
+    run_checks_each(rubric, _students(submissions, rubric, deliver))
+
+
+def _students(submissions, rubric, deliver):
+    """The generator :func:`~autograder.plugin.run_checks_each` drives: it yields each
+    submission's sandbox and receives the outcomes of the checks run on it."""
+    for key, path in submissions:
+        started = time.monotonic()
+        try:
+            graded = yield from _grade_one(path, rubric, started)
+        except Exception as error:  # noqa: BLE001  the grader's own failure: this submission only
+            graded = error
+        deliver(key, graded)
+
+
+def _grade_one(path, rubric, started):
     try:
-        located = locate(submission, rubric.module)
+        located = locate(path, rubric.module)
     except SubmissionProblem as problem:
-        outcomes = run_checks(rubric, NothingToGrade(problem.feedback))
+        outcomes = yield NothingToGrade(problem.feedback)
         results, internal = build_results(
             rubric, outcomes, elapsed=time.monotonic() - started, problem=problem.feedback
         )
@@ -50,7 +84,7 @@ def grade(submission, rubric):
             sandbox.import_module()
         except ImportFailed as error:
             problem = error.feedback
-        outcomes = run_checks(rubric, sandbox)
+        outcomes = yield sandbox
     notes = located.notes + ((sandbox.isolation.describe(),) if sandbox.isolation.reduced else ())
     results, internal = build_results(
         rubric,

@@ -1,7 +1,10 @@
-"""The pytest plugin that runs a rubric's checks against one sandboxed submission.
+"""The pytest plugin that runs a rubric's checks against sandboxed submissions.
 
 Read top to bottom: the fixtures a check may ask for, then the hooks. Collection keeps
-exactly the rubric's checks, in rubric order; each report becomes an :class:`~autograder.outcomes.Outcome`.
+exactly the rubric's checks, in rubric order; the test loop runs them once per student,
+all in one pytest session, so pytest's start (configuration, plugins, collection) is
+paid once per grader process rather than once per submission; each report becomes an
+:class:`~autograder.outcomes.Outcome`.
 No rubric check can vanish: :func:`autograder.report.build_results` gives any check
 without an outcome (skipped, failed in setup, never collected) zero points and says
 why, which is where gradescope-utils and pytest-gradescope lose tests silently.
@@ -22,11 +25,19 @@ _FEEDBACK = pytest.StashKey()
 
 
 class GradingPlugin:
-    def __init__(self, rubric, student):
+    """Runs the rubric's checks for each student that ``students`` yields.
+
+    ``students`` is a generator: it yields a student (``.call``, ``.call_each``), is sent
+    that student's outcomes by check id, and yields the next student or returns.
+    """
+
+    def __init__(self, rubric, students):
         # Underscored: pytest reads every public attribute of a plugin as a possible fixture.
         self._rubric = rubric
-        self._student = student
-        self.outcomes = {}
+        self._students = students
+        self._student = None
+        self._outcomes = {}
+        self._error = None
 
     # -- fixtures ---------------------------------------------------------------------
 
@@ -59,13 +70,37 @@ class GradingPlugin:
             config.hook.pytest_deselected(items=deselected)
 
     @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session):
+        """pytest's own loop, once per student. After each student every fixture is torn
+        down (``nextitem=None``), so nothing one student's checks set up reaches the next."""
+        if session.testsfailed:  # a check module failed to import: grade no one with half a rubric
+            raise session.Interrupted(f"{session.testsfailed} check module(s) could not be collected")
+        if not session.items:
+            raise session.Interrupted("none of the rubric's checks was collected")
+        try:
+            student = next(self._students)
+            while True:
+                self._student, self._outcomes = student, {}
+                for index, item in enumerate(session.items):
+                    if _FEEDBACK in item.stash:  # the previous student's notes
+                        del item.stash[_FEEDBACK]
+                    nextitem = session.items[index + 1] if index + 1 < len(session.items) else None
+                    item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+                student = self._students.send(self._outcomes)
+        except StopIteration:
+            pass
+        except Exception as error:  # noqa: BLE001  the caller's, re-raised once pytest has finished
+            self._error = error
+        return True
+
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item, call):
         """Record the outcome, and give pytest a report without a formatted traceback:
         nobody reads pytest's reports here, and formatting them costs more than the check."""
         check_id = item.obj.__check_id__
         if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
             notes = tuple(item.stash[_FEEDBACK].notes) if _FEEDBACK in item.stash else ()
-            self.outcomes[check_id] = judge_call(call.excinfo, notes)
+            self._outcomes[check_id] = judge_call(call.excinfo, notes)
         outcome = "passed" if call.excinfo is None else "failed"
         longrepr = None if call.excinfo is None else f"{call.excinfo.typename}: see the outcome"
         return pytest.TestReport(
@@ -93,7 +128,20 @@ _PYTEST_ENVIRONMENT = ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_ADDOPTS", "PYTE
 
 def run_checks(rubric, student):
     """Run the rubric's checks on ``student`` in this process; returns the outcomes by check id."""
-    plugin = GradingPlugin(rubric, student)
+    found = []
+
+    def one():
+        found.append((yield student))
+
+    run_checks_each(rubric, one())
+    return found[0]
+
+
+def run_checks_each(rubric, students):
+    """Run the rubric's checks, in this process and one pytest session, on each student
+    the generator ``students`` yields; it is sent each student's outcomes by check id
+    (see :class:`GradingPlugin`). An exception the generator raises is raised here."""
+    plugin = GradingPlugin(rubric, students)
     args = [
         str(CHECKS_DIR),
         "-c",
@@ -118,9 +166,10 @@ def run_checks(rubric, student):
             os.environ.pop(name, None)
             if value is not None:
                 os.environ[name] = value
+    if plugin._error is not None:
+        raise plugin._error
     if status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderError(f"pytest could not run the checks (exit status {int(status)}: {status.name})")
-    return plugin.outcomes
 
 
 class GraderError(RuntimeError):

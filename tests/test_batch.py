@@ -229,16 +229,21 @@ def test_a_grader_exception_gives_status_error_and_a_valid_results_json(
     tmp_path, monkeypatch, results_checker, own_sandbox_user
 ):
     grader = Grader(grading.DEFAULT_RUBRIC, tmp_path, slot=7)
-    real_grade = grading.grade
+    real_build, calls = grading.build_results, []
 
-    def flaky(path, rubric):
-        if Path(path).name == "b_wss":
+    def flaky(rubric, outcomes, **kwargs):  # fails on the first submission only
+        calls.append(None)
+        if len(calls) == 1:
             raise RuntimeError("a bug in the grader")
-        return real_grade(path, rubric)
+        return real_build(rubric, outcomes, **kwargs)
 
-    monkeypatch.setattr(grading, "grade", flaky)
-    broken = grader.grade(ExportedSubmission("b_wss", SUBMISSIONS / "b_wss"))
-    fine = grader.grade(ExportedSubmission("correct", SUBMISSIONS / "correct"))
+    monkeypatch.setattr(grading, "build_results", flaky)
+    rows = []
+    grader.grade_each(
+        [ExportedSubmission("b_wss", SUBMISSIONS / "b_wss"), ExportedSubmission("correct", SUBMISSIONS / "correct")],
+        rows.append,
+    )
+    broken, fine = rows
     assert broken.status == "error" and "a bug in the grader" in broken.detail
     assert broken.total == 0 and broken.part_scores == {}
     results = results_checker(tmp_path / "results" / "b_wss.json")

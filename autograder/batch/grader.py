@@ -1,6 +1,6 @@
 """A grader process of the batch: it loads the rubric once, then grades submissions one
-after another, each with :func:`autograder.grading.grade` (student code runs only in
-the sandbox's worker processes), and writes each one's results.json itself.
+after another in one pytest session, with :func:`autograder.grading.grade_each` (student
+code runs only in the sandbox's worker processes), and writes each one's results.json itself.
 
 Whatever happens to one submission, it ends with a valid ``results/<id>.json`` and a
 :class:`~autograder.batch.scores.Row`: a grader exception gives the status ``error``.
@@ -33,13 +33,36 @@ class Grader:
         self.results_dir = Path(out_dir) / "results"
         self.logs_dir = Path(out_dir) / "logs"
 
-    def grade(self, submission):
-        """Grade one :class:`~autograder.export.ExportedSubmission`; returns its Row."""
-        started = time.monotonic()
+    def grade_each(self, submissions, deliver):
+        """Grade each :class:`~autograder.export.ExportedSubmission` of the iterable
+        ``submissions`` (read lazily) in one pytest session; ``deliver(row)`` gets each
+        one's Row once its results.json is written."""
+        started = {}
+
+        def paths(empty):
+            for submission in submissions:
+                # Listed, but nothing exported: graded as an empty upload.
+                path = empty if submission.path is None else submission.path
+                started[submission.submission_id] = time.monotonic()
+                yield (submission, path), path
+
+        def done(key, graded):
+            submission, path = key
+            deliver(self._record(submission, path, graded, started.pop(submission.submission_id)))
+
+        with tempfile.TemporaryDirectory(prefix="autograder-empty-") as empty:
+            grading.grade_each(paths(Path(empty)), self.rubric, done)
+
+    def _record(self, submission, path, graded, started):
+        """Write the submission's results.json (and its log, unless it simply graded);
+        returns its Row. ``graded`` is a Graded, or the grader's exception."""
         try:
-            row, results, log = self._grade(submission, started)
-        except Exception:  # noqa: BLE001  the grader's own failure: this submission only
-            log = traceback.format_exc()
+            if isinstance(graded, Exception):
+                raise graded
+            results, row = graded.results, self._row(submission, path, graded, started)
+            log = graded.instructor_log if row.status != GRADED else ""
+        except Exception as error:  # noqa: BLE001  the grader's own failure: this submission only
+            log = "".join(traceback.format_exception(error))
             results = failure_results(GRADER_FAILED, started)
             row = failed_row(submission, log.strip().splitlines()[-1], time.monotonic() - started)
         results.write(self.results_dir / f"{submission.submission_id}.json")
@@ -48,23 +71,14 @@ class Grader:
             (self.logs_dir / f"{submission.submission_id}.txt").write_text(log + "\n", encoding="utf-8")
         return row
 
-    def _grade(self, submission, started):
-        if submission.path is None:  # listed, but nothing exported: graded as an empty upload
-            with tempfile.TemporaryDirectory(prefix="autograder-empty-") as empty:
-                return self._grade_path(submission, Path(empty), started)
-        return self._grade_path(submission, submission.path, started)
-
-    def _grade_path(self, submission, path, started):
+    def _row(self, submission, path, graded, started):
         try:
             locate(path, self.rubric.module)
             located, problem = True, ""
         except SubmissionProblem as missing:
             located, problem = False, missing.feedback
-        graded = grading.grade(path, self.rubric)
         data = graded.results.to_json()
-        row = row_from_results(submission, data, located=located, problem=problem, seconds=time.monotonic() - started)
-        log = graded.instructor_log if row.status != GRADED else ""
-        return row, graded.results, log
+        return row_from_results(submission, data, located=located, problem=problem, seconds=time.monotonic() - started)
 
 
 def failed_row(submission, why, seconds):

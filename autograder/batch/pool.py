@@ -2,7 +2,8 @@
 
 The grader runs pytest in its own process, so grading happens in child processes
 started with ``forkserver`` (or ``spawn``), never in the batch's process. Each child
-keeps its rubric, its imports and its sandbox's pre-warmed worker across submissions.
+keeps its rubric, its imports, its pytest session and its sandbox's pre-warmed worker
+across submissions.
 Rows stream back as submissions finish; nothing else is kept here.
 
 A child that dies or hangs costs only the submission it was grading: that submission
@@ -37,17 +38,21 @@ def _context():
 
 
 def _serve(connection, rubric_path, out_dir, slot):
-    """A child's life: grade each submission received until told to stop (None)."""
+    """A child's life: grade each submission received, in one pytest session, until told
+    to stop (None)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
-    grader = Grader(rubric_path, out_dir, slot)
-    while True:
-        try:
-            submission = connection.recv()
-        except EOFError:
-            return
-        if submission is None:
-            return
-        connection.send(grader.grade(submission))
+
+    def received():
+        while True:
+            try:
+                submission = connection.recv()
+            except EOFError:
+                return
+            if submission is None:
+                return
+            yield submission
+
+    Grader(rubric_path, out_dir, slot).grade_each(received(), connection.send)
 
 
 def descendants(pid):
