@@ -13,7 +13,8 @@ Modules:
     rnn_a: ``RNNA`` (the course's RNN: forward, bptt, dJ_dx, per-step dloss_t_dx_t for
         part (b)) and its ``Gradients``.
     rnn_b: ``RNNB`` (the exam's modified RNN: forward, bptt, dJ_dx, dloss_t_dx_t for
-        part (f), ``generate`` for parts (d)-(e)), ``Generation``, next-input rules.
+        part (f), ``generate`` for parts (d)-(e)), ``generate_together`` (several networks
+        in lockstep), ``Generation``, next-input rules.
     dependence: part (f) derived by perturbing RNN-B's weights (``derive_dependence``).
     answer_key: one function per graded part, computed from the above.
     recurrent: ``RecurrentNetwork``, the loop over time and BPTT entry both networks share.
@@ -35,6 +36,7 @@ from .rnn_b import (
     RNNB,
     Blocks,
     Generation,
+    generate_together,
     next_input_is_output,
     next_input_one_hot_argmax,
 )
@@ -61,6 +63,7 @@ __all__ = [
     "answer_key",
     "dependence",
     "derive_dependence",
+    "generate_together",
     "dloss_dz2",
     "loss_value",
     "losses",

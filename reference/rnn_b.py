@@ -275,27 +275,9 @@ class RNNB(RecurrentNetwork[Gradients]):
             ValueError: if ``n < 1``, the default rule meets ``p_dim != x_dim``, or
                 ``next_input`` returns something that is not ``x_dim`` real numbers.
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"n must be a positive integer; got {n!r}")
-        if next_input is None:
-            if self.p_dim != self.x_dim:
-                raise ValueError(
-                    f"the default rule x_(t+1) = p_t needs p_dim == x_dim; "
-                    f"got p_dim {self.p_dim}, x_dim {self.x_dim}"
-                )
-            next_input = next_input_is_output
-        x = column_vector(x1, self.x_dim, "x1")
-        state = self._initial_state(s0)
-        outputs: list[np.ndarray] = []
-        inputs: list[np.ndarray] = []
-        for t in range(1, int(n) + 1):
-            inputs.append(x)
-            _, state, _, p = self._step(state, x)
-            outputs.append(p)
-            if t < n:
-                # A copy, so a rule that writes into its argument cannot alter ps.
-                x = self._as_next_input(next_input(p.copy()), t + 1)
-        return Generation(ps=outputs, xs=inputs)
+        rule = None if next_input is None else (lambda ps: [next_input(ps[0])])
+        (generation,) = generate_together([self], [x1], n, next_inputs=rule, s0s=[s0])
+        return generation
 
     def _as_next_input(self, value: object, t: int) -> np.ndarray:
         expected = f"x_{t} as {self.x_dim} real numbers, shape ({self.x_dim}, 1)"
@@ -310,3 +292,65 @@ class RNNB(RecurrentNetwork[Gradients]):
         if raw.size != self.x_dim:
             raise ValueError(f"next_input must return {expected}; got {raw.size} numbers, shape {raw.shape}")
         return raw.astype(np.float64).reshape(self.x_dim, 1)
+
+
+def generate_together(
+    networks: list[RNNB],
+    x1s: list[np.ndarray],
+    n: int,
+    next_inputs: Callable[[list[np.ndarray]], list[object]] | None = None,
+    s0s: list[np.ndarray | None] | None = None,
+) -> list[Generation]:
+    """``RNNB.generate`` for several networks in lockstep: at each step every network
+    takes its step, then one call of ``next_inputs`` maps all their outputs to their
+    next inputs. A rule that is costly per call (one that runs in a sandbox, say) is
+    then called n - 1 times in all, not n - 1 times per network.
+
+    Args:
+        networks: the RNN-Bs, one per generation.
+        x1s: their first inputs, ``(x_dim, 1)`` each.
+        n: number of outputs each produces, at least 1.
+        next_inputs: maps the list of every generation's ``p_t`` (copies, ``(p_dim, 1)``,
+            in the order of ``networks``) to the list of their ``x_{t+1}``, converted as
+            ``generate`` converts what its rule returns. Defaults to the exam's rule
+            ``x_{t+1} = p_t`` for each. Exceptions it raises propagate unchanged.
+        s0s: initial states, ``(s_dim, 1)`` or None (zeros) each; all zeros when omitted.
+
+    Returns:
+        One ``Generation`` per network, in order; each equals what ``generate`` gives
+        that network with the same rule applied to its outputs alone.
+
+    Raises:
+        ValueError: as ``generate`` does, if the lists differ in length, or if
+            ``next_inputs`` returns a list of another length.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer; got {n!r}")
+    s0s = [None] * len(networks) if s0s is None else list(s0s)
+    if not len(networks) == len(x1s) == len(s0s):
+        raise ValueError(
+            f"networks, x1s and s0s must have one entry per generation; got {len(networks)}, {len(x1s)}, {len(s0s)}"
+        )
+    if next_inputs is None:
+        for network in networks:
+            if network.p_dim != network.x_dim:
+                raise ValueError(
+                    f"the default rule x_(t+1) = p_t needs p_dim == x_dim; "
+                    f"got p_dim {network.p_dim}, x_dim {network.x_dim}"
+                )
+        next_inputs = lambda ps: [next_input_is_output(p) for p in ps]  # noqa: E731
+    xs = [column_vector(x1, network.x_dim, "x1") for network, x1 in zip(networks, x1s)]
+    states = [network._initial_state(s0) for network, s0 in zip(networks, s0s)]
+    generations = [Generation(ps=[], xs=[]) for _ in networks]
+    for t in range(1, int(n) + 1):
+        for index, network in enumerate(networks):
+            generations[index].xs.append(xs[index])
+            _, states[index], _, p = network._step(states[index], xs[index])
+            generations[index].ps.append(p)
+        if t < n:
+            # Copies, so a rule that writes into its argument cannot alter ps.
+            returned = list(next_inputs([generation.ps[-1].copy() for generation in generations]))
+            if len(returned) != len(networks):
+                raise ValueError(f"next_inputs must return {len(networks)} inputs, one per generation; got {len(returned)}")
+            xs = [network._as_next_input(value, t + 1) for network, value in zip(networks, returned)]
+    return generations

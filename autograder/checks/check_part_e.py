@@ -9,7 +9,7 @@ from gradescope_utils.autograder_utils.decorators import number, tags, visibilit
 
 from autograder.checks import check, fail, partial
 from autograder.checks.values import close, column
-from autograder.checks.oracle import NEXT_INPUT_RULES, RNNB
+from autograder.checks.oracle import NEXT_INPUT_RULES, RNNB, generate_together
 
 FUNCTION = "rnn_b_next_input"
 WHAT = f"`{FUNCTION}`"
@@ -21,21 +21,21 @@ ONE_HOT_FRACTION = 0.5
 
 
 def generations(student, rng, feedback, size):
-    """Pairs of (student's generation, networks, first inputs) over ``TRIALS`` random networks."""
-    runs = []
+    """Triples of (network, first input, generation with the student's rule) over ``TRIALS``
+    random networks."""
+    networks, x1s = [], []
     for _ in range(TRIALS):
-        network = RNNB(
-            W_ssx=rng.standard_normal((size, 2 * size)),
-            W_ox=rng.standard_normal((size, 2 * size)),
-            f2="softmax",
+        networks.append(
+            RNNB(W_ssx=rng.standard_normal((size, 2 * size)), W_ox=rng.standard_normal((size, 2 * size)), f2="softmax")
         )
-        x1 = rng.standard_normal((size, 1))
+        x1s.append(rng.standard_normal((size, 1)))
 
-        def student_rule(p_t):
-            return column(student.call(FUNCTION, p_t), size, what=WHAT, feedback=feedback)
+    def student_rule(ps):
+        # The trials step together: one exchange with the sandbox per step, not per trial and step.
+        values = student.call_each(FUNCTION, [((p_t,), {}) for p_t in ps])
+        return [column(value, size, what=WHAT, feedback=feedback) for value in values]
 
-        runs.append((network, x1, network.generate(x1, STEPS, next_input=student_rule)))
-    return runs
+    return list(zip(networks, x1s, generate_together(networks, x1s, STEPS, next_inputs=student_rule)))
 
 
 def same_generation(network, x1, generated, rule):

@@ -9,6 +9,6 @@ Checks therefore import only these names, and only from here.
 """
 
 from reference import answer_key
-from reference.rnn_b import NEXT_INPUT_RULES, RNNB
+from reference.rnn_b import NEXT_INPUT_RULES, RNNB, generate_together
 
-__all__ = ["NEXT_INPUT_RULES", "RNNB", "answer_key"]
+__all__ = ["NEXT_INPUT_RULES", "RNNB", "answer_key", "generate_together"]

@@ -18,6 +18,7 @@ from autograder.sandbox import wire
 from reference import answer_key as reference_key
 from reference.rnn_b import NEXT_INPUT_RULES
 from reference.rnn_b import RNNB as ReferenceRNNB
+from reference.rnn_b import generate_together as reference_generate_together
 
 SALT = secrets.token_hex(16)
 _constants = {}
@@ -65,13 +66,24 @@ class RNNB:
         self._key = network_key(W_ssx, W_ox, f2, f1)
 
     def generate(self, x1, n, next_input=None, s0=None):
+        self._record(x1, n, s0)
+        return self._network.generate(x1, n, next_input=next_input, s0=s0)
+
+    def _record(self, x1, n, s0):
         key = generation_key(self._key, x1, n, s0)
         if key not in _networks:
             _networks[key] = {}
             for name, rule in NEXT_INPUT_RULES.items():
                 run = self._network.generate(x1, n, next_input=rule, s0=s0)
                 _networks[key][name] = {"ps": encode(run.ps), "xs": encode(run.xs)}
-        return self._network.generate(x1, n, next_input=next_input, s0=s0)
+
+
+def generate_together(networks, x1s, n, next_inputs=None, s0s=None):
+    """The reference's ``generate_together``, recording each network as ``RNNB.generate`` does."""
+    s0s = [None] * len(networks) if s0s is None else s0s
+    for network, x1, s0 in zip(networks, x1s, s0s):
+        network._record(x1, n, s0)
+    return reference_generate_together([network._network for network in networks], x1s, n, next_inputs, s0s)
 
 
 answer_key = _RecordingAnswerKey()

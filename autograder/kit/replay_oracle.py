@@ -9,13 +9,13 @@ grader's oracle:
     ``answer_key.rnn_a_dloss_dx(...)`` and the others return the answer recorded for
     exactly these inputs; shapes and booleans come back sealed
     (:class:`~autograder.kit.sealed.Sealed`), arrays as arrays.
-``RNNB`` and ``NEXT_INPUT_RULES``
+``RNNB``, ``generate_together`` and ``NEXT_INPUT_RULES``
     generation with the recorded reference trajectories of the exam's rule and the
     one-hot rule. With the student's rule, each step gives the recorded ``p_t``; as
     soon as the student's ``x_{t+1}`` leaves both trajectories the generation is cut
     short as diverged, so the check reaches the verdict Gradescope reaches ("did not
     reproduce"). Unlike Gradescope, the student's rule is then not called for the
-    remaining steps.
+    remaining steps of that generation.
 
 Inputs the recording never saw (a numpy whose random numbers differ) raise
 :class:`OracleMiss`, which the self-check reports; it never passes a check by mistake.
@@ -112,34 +112,68 @@ class RNNB:
 
     def generate(self, x1, n, next_input=None, s0=None):
         """``n`` steps from ``x1``; ``next_input`` is a recorded rule or the student's."""
+        rule = next_input if next_input is None or isinstance(next_input, _RecordedRule) else (
+            lambda ps: [next_input(ps[0])]
+        )
+        (generation,) = generate_together([self], [x1], n, next_inputs=rule, s0s=[s0])
+        return generation
+
+    def _trajectories(self, x1, n, s0):
+        """The recorded ``{rule name: (ps, xs)}`` of this network from ``x1``."""
         recorded = _BOOK["networks"].get(generation_key(self._key, x1, n, s0))
         if recorded is None:
             raise _miss("this network")
-        trajectories = {name: (_decode(run["ps"]), _decode(run["xs"])) for name, run in recorded.items()}
-        if isinstance(next_input, _RecordedRule):
-            return Generation(*trajectories[next_input.name])
-        return _replay(trajectories.values(), x1, n, next_input)
+        return {name: (_decode(run["ps"]), _decode(run["xs"])) for name, run in recorded.items()}
 
 
-def _replay(trajectories, x1, n, next_input):
-    """Generate with the student's rule along the recorded trajectories it follows."""
-    following = list(trajectories)
-    x = np.asarray(x1, dtype=np.float64).reshape(-1, 1)
-    ps, xs = [], []
+def generate_together(networks, x1s, n, next_inputs=None, s0s=None):
+    """The reference's ``generate_together``, replayed: ``next_inputs`` is a recorded rule
+    (or None, the exam's rule) or the student's rule over a list of outputs. A generation
+    whose input leaves every recorded trajectory ends there, as diverged (NaN from then
+    on), so the check reaches Gradescope's verdict ("did not reproduce"); unlike
+    Gradescope, the student's rule is then sent the outputs of the other generations only.
+    """
+    s0s = [None] * len(networks) if s0s is None else s0s
+    recorded = [network._trajectories(x1, n, s0) for network, x1, s0 in zip(networks, x1s, s0s)]
+    if next_inputs is None or isinstance(next_inputs, _RecordedRule):
+        name = "output" if next_inputs is None else next_inputs.name
+        return [Generation(*trajectories[name]) for trajectories in recorded]
+    runs = [_Replay(trajectories.values(), x1) for trajectories, x1 in zip(recorded, x1s)]
     for t in range(n):
-        xs.append(x)
-        following = [(rec_ps, rec_xs) for rec_ps, rec_xs in following if close(x, rec_xs[t])]
-        if not following:  # diverged: no recorded p_t exists for this input
-            nothing = np.full_like(x, np.nan)
-            return Generation(ps + [nothing] * (n - len(ps)), xs + [nothing] * (n - len(xs)))
-        p = following[0][0][t]
-        ps.append(p)
-        if t + 1 < n:
-            x = np.asarray(next_input(p.copy()), dtype=np.float64).reshape(-1, 1)
-    return Generation(ps, xs)
+        for run in runs:
+            run.step(t)
+        live = [run for run in runs if not run.diverged]
+        if t + 1 < n and live:
+            for run, x in zip(live, next_inputs([run.ps[-1].copy() for run in live])):
+                run.x = np.asarray(x, dtype=np.float64).reshape(-1, 1)
+    return [run.generation(n) for run in runs]
+
+
+class _Replay:
+    """One generation with the student's rule, along the recorded trajectories it follows."""
+
+    def __init__(self, trajectories, x1):
+        self.following = list(trajectories)
+        self.x = np.asarray(x1, dtype=np.float64).reshape(-1, 1)
+        self.ps, self.xs = [], []
+        self.diverged = False
+
+    def step(self, t):
+        if self.diverged:
+            return
+        self.xs.append(self.x)
+        self.following = [(ps, xs) for ps, xs in self.following if close(self.x, xs[t])]
+        if not self.following:  # no recorded p_t exists for this input
+            self.diverged = True
+            return
+        self.ps.append(self.following[0][0][t])
+
+    def generation(self, n):
+        nothing = np.full_like(self.x, np.nan)
+        return Generation(self.ps + [nothing] * (n - len(self.ps)), self.xs + [nothing] * (n - len(self.xs)))
 
 
 answer_key = _AnswerKey(_BOOK["constants"])
 NEXT_INPUT_RULES = {name: _RecordedRule(name) for name in _BOOK["rules"]}
 
-__all__ = ["NEXT_INPUT_RULES", "RNNB", "answer_key"]
+__all__ = ["NEXT_INPUT_RULES", "RNNB", "answer_key", "generate_together"]

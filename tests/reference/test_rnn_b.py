@@ -13,6 +13,7 @@ from reference.activations import softmax
 from reference.rnn_b import (
     NEXT_INPUT_RULES,
     RNNB,
+    generate_together,
     next_input_is_output,
     next_input_one_hot_argmax,
 )
@@ -268,3 +269,61 @@ def test_one_step_never_calls_the_rule(make_case):
     case = make_case("rnn_b", 71, (2, 2, 2), "identity", "softmax")
     generation = case.network.generate(case.xs[0], 1, next_input=rule)
     assert len(generation.ps) == len(generation.xs) == 1
+
+
+# -- several generations in lockstep ----------------------------------------------------
+
+
+def test_generate_together_gives_each_network_its_own_generation(make_case):
+    cases = [make_case("rnn_b", seed, sizes, "identity", "softmax") for seed, sizes in ((72, (2, 3, 3)), (73, (4, 2, 2)))]
+    networks = [case.network for case in cases]
+    x1s = [case.xs[0] for case in cases]
+    one_hot = NEXT_INPUT_RULES["one_hot_argmax"]
+    generations = generate_together(networks, x1s, 4, next_inputs=lambda ps: [one_hot(p) for p in ps])
+    for network, x1, generation in zip(networks, x1s, generations):
+        np.testing.assert_allclose(generation.xs[0], x1, rtol=0, atol=0)
+        for t in range(1, 4):  # x_{t+1} is the rule applied to this network's own p_t
+            np.testing.assert_allclose(generation.xs[t], one_hot(generation.ps[t - 1]), rtol=0, atol=0)
+        for generated, forward in zip(generation.ps, network.forward(generation.xs).p):
+            np.testing.assert_allclose(generated, forward, rtol=0, atol=0)
+        alone = network.generate(x1, 4, next_input=one_hot)
+        assert all(np.array_equal(a, b) for a, b in zip(alone.ps + alone.xs, generation.ps + generation.xs))
+
+
+def test_generate_together_calls_the_rule_once_per_step_with_every_output_in_order(make_case):
+    cases = [make_case("rnn_b", seed, (2, 2, 2), "identity", "softmax") for seed in (74, 75, 76)]
+    seen = []
+
+    def rule(ps):
+        seen.append([p.copy() for p in ps])
+        return ps
+
+    generations = generate_together([c.network for c in cases], [c.xs[0] for c in cases], 5, next_inputs=rule)
+    assert len(seen) == 4 and all(len(outputs) == 3 for outputs in seen)
+    for t, outputs in enumerate(seen):
+        for index, generation in enumerate(generations):
+            np.testing.assert_allclose(outputs[index], generation.ps[t], rtol=0, atol=0)
+
+
+def test_generate_together_uses_each_s0_and_the_default_rule(make_case):
+    cases = [make_case("rnn_b", seed, (2, 2, 2), "identity", "softmax") for seed in (77, 78)]
+    generations = generate_together([c.network for c in cases], [c.xs[0] for c in cases], 3, s0s=[cases[0].s0, None])
+    np.testing.assert_allclose(generations[0].ps, cases[0].network.generate(cases[0].xs[0], 3, s0=cases[0].s0).ps)
+    np.testing.assert_allclose(generations[1].ps, cases[1].network.generate(cases[1].xs[0], 3).ps)
+    for t in range(1, 3):
+        np.testing.assert_allclose(generations[1].xs[t], generations[1].ps[t - 1], rtol=0, atol=0)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"x1s_count": 1}, "one entry per generation; got 2, 1, 2"),
+        ({"rule": lambda ps: ps[:1]}, "must return 2 inputs, one per generation; got 1"),
+        ({"n": 0}, "positive integer"),
+    ],
+)
+def test_generate_together_rejects_mismatched_lists(arguments, message, make_case):
+    cases = [make_case("rnn_b", seed, (2, 2, 2), "identity", "softmax") for seed in (79, 80)]
+    x1s = [c.xs[0] for c in cases][: arguments.get("x1s_count", 2)]
+    with pytest.raises(ValueError, match=re.escape(message)):
+        generate_together([c.network for c in cases], x1s, arguments.get("n", 3), next_inputs=arguments.get("rule"))
