@@ -192,9 +192,9 @@ class RNNB(RecurrentNetwork[Gradients]):
     def _step(self, s_prev: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         # Stacking and multiplying by the whole matrix is the exam's own formula; the
         # block form is used only where the derivation needs it.
-        z1 = self.W_ssx @ np.vstack([s_prev, x])
+        z1 = self.W_ssx @ np.concatenate((s_prev, x))
         state = activate(self.f1, z1)
-        z2 = self.W_ox @ np.vstack([state, x])
+        z2 = self.W_ox @ np.concatenate((state, x))
         return z1, state, z2, activate(self.f2, z2)
 
     def _backward(self, inputs: list[np.ndarray], trace: ForwardTrace, gs: list[np.ndarray]) -> Gradients:

@@ -125,5 +125,9 @@ def truth(value, *, what):
 
 
 def close(actual, expected):
-    """Whether two float64 arrays agree within the grader's tolerances."""
-    return actual.shape == expected.shape and bool(np.allclose(actual, expected, rtol=RTOL, atol=ATOL))
+    """Whether two finite float64 arrays agree within the grader's tolerances:
+    ``np.allclose(actual, expected, rtol=RTOL, atol=ATOL)`` for arrays of one shape,
+    written out because ``allclose`` costs ten times more on the small arrays graded here."""
+    if actual.shape != expected.shape:
+        return False
+    return bool((np.abs(actual - expected) <= ATOL + RTOL * np.abs(expected)).all())

@@ -246,18 +246,38 @@ def kill_everything(isolation, markers, *, spare=(), rounds=100):
     return len(alive)
 
 
+#: Per (folder, sandbox uid): the ``(name, inode)`` of every entry the last sweep found
+#: to belong to someone else. Only entries missing from it need a ``stat``, so a sweep
+#: of a crowded /tmp costs a directory listing, not a system call per entry.
+_OTHERS = {}
+
+
 def remove_leftovers(isolation, places=("/tmp", "/var/tmp", "/dev/shm")):
-    """Delete what the sandbox user left in the shared temporary folders."""
+    """Delete what the sandbox user left in the shared temporary folders.
+
+    An entry listed before under the same name and inode belonged to another user
+    then, and cannot have become the sandbox user's since: only root can give a file
+    away, and in a sticky folder (as these are) the sandbox user cannot replace
+    another's entry. A folder without the sticky bit is checked entry by entry.
+    """
     if isolation.reduced:
         return
     for place in places:
         try:
+            sticky = os.stat(place).st_mode & stat.S_ISVTX
             entries = list(os.scandir(place))
         except OSError:
             continue
+        known = _OTHERS.get((place, isolation.uid), set()) if sticky else set()
+        others = set()
         for entry in entries:
+            key = (entry.name, entry.inode())
+            if key in known:
+                others.add(key)
+                continue
             try:
                 if entry.stat(follow_symlinks=False).st_uid != isolation.uid:
+                    others.add(key)
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     shutil.rmtree(entry.path, ignore_errors=True)
@@ -265,6 +285,7 @@ def remove_leftovers(isolation, places=("/tmp", "/var/tmp", "/dev/shm")):
                     os.unlink(entry.path)
             except OSError:
                 pass
+        _OTHERS[place, isolation.uid] = others
 
 
 def _kill_all_as(isolation):

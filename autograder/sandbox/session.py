@@ -11,6 +11,7 @@ student wrote.
 """
 
 import dataclasses
+import json
 import os
 import secrets
 import shutil
@@ -235,8 +236,11 @@ class Sandbox:
             message, reply_blobs = reader.read(deadline=started + max(timeout, 0.0))
             # The scratch folder's name differs every run: feedback names paths inside
             # the submission as the student knows them (`we_recur.py`), so that the same
-            # submission gets the same results.json every time.
-            message = _valid_text(message, f"{self._scratch / 'submission'}{os.sep}")
+            # submission gets the same results.json every time. Lone surrogates arrive
+            # as JSON escapes (``\\udc80``): a header with neither needs no rewriting.
+            scratch = f"{self._scratch / 'submission'}{os.sep}"
+            if "\\u" in reader.header_text or json.dumps(scratch)[1:-1] in reader.header_text:
+                message = _valid_text(message, scratch)
             if message.get("id") != self._next_id or message.get("nonce") != nonce or reader.pending():
                 raise wire.WireError("a reply that does not answer the request")
             if "value" in message:

@@ -203,6 +203,8 @@ class FrameReader:
         self.fd = fd
         self.max_blob_bytes = max_blob_bytes
         self._buffer = bytearray()
+        #: The JSON text of the last frame's header, as it arrived.
+        self.header_text = ""
 
     def read(self, deadline=None):
         """The next ``(message, blobs)``; ``deadline`` is a ``time.monotonic()`` value."""
@@ -212,7 +214,8 @@ class FrameReader:
         if header_len > MAX_HEADER_BYTES or blob_count > MAX_BLOBS:
             raise TooLarge(f"frame header of {header_len} bytes with {blob_count} arrays")
         try:
-            message = json.loads(self._exactly(header_len, deadline).decode("utf-8"))
+            self.header_text = self._exactly(header_len, deadline).decode("utf-8")
+            message = json.loads(self.header_text)
         except (ValueError, RecursionError) as error:
             raise WireError(f"frame header is not valid JSON ({type(error).__name__})") from None
         blobs, total = [], 0

@@ -6,10 +6,10 @@ that process loads numpy (and, for ``preload``, the standard modules students us
 and forks one worker per submission (:func:`zygote`). It is self-contained on purpose
 (stdlib, numpy and ``wire``), because it runs from a copy outside the grader's source.
 
-Before any student code runs, each worker confines itself (:func:`confine`): it leaves
-the network (a new network namespace, where the kernel allows one), drops to the
-sandbox user when started as root, forbids regaining privileges, and sets its resource
-limits. Then it serves two requests, one at a time:
+The zygote leaves the network once (a new network namespace, where the kernel allows
+one), so every worker it forks starts outside it. Before any student code runs, each
+worker confines itself (:func:`confine`): it drops to the sandbox user when started as
+root, forbids regaining privileges, and sets its resource limits. Then it serves two requests, one at a time:
 
 ``{"op": "import", "path": ..., "module": ...}``
     import the student's file; reply with its callables and what it printed.
@@ -98,9 +98,10 @@ def preload():
             pass
 
 
-def confine(config):
-    """Leave the network, drop privileges and set limits; returns what was achieved."""
-    achieved = {"network": _leave_network(), "user": None}
+def confine(config, network):
+    """Drop privileges and set limits; returns what was achieved, with ``network``, how
+    the zygote left the network (:func:`leave_network`) for all its workers."""
+    achieved = {"network": network, "user": None}
     uid, gid = config.get("uid"), config.get("gid")
     if uid is not None:
         os.setgroups([])
@@ -120,9 +121,12 @@ def confine(config):
     return achieved
 
 
-def _leave_network():
+def leave_network():
     """Enter a new, empty network namespace: as root directly, otherwise inside a new
-    user namespace (where unprivileged user namespaces are enabled)."""
+    user namespace (where unprivileged user namespaces are enabled). The zygote does
+    this once, before it forks any worker: its workers share a namespace with no
+    interface but a loopback that is down and that they have no right to bring up,
+    and they never run at the same time (each is ended before the next starts)."""
     if sys.platform != "linux":
         return "not isolated"
     libc = ctypes.CDLL(None, use_errno=True)
@@ -283,12 +287,11 @@ def zygote(control_fd, preload_everything):
     import numpy  # noqa: F401
     import signal
     import socket
-    import time
 
     if preload_everything:
         preload()
+    network = leave_network()
     control = socket.socket(fileno=control_fd)
-    finished = {}
     while True:
         try:
             packet, fds, _, _ = socket.recv_fds(control, 1 << 20, 3)
@@ -307,28 +310,49 @@ def zygote(control_fd, preload_everything):
             if pid == 0:
                 control.close()
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                _become_worker(request, *fds)
+                _become_worker(request, network, *fds)
             for fd in fds:
                 os.close(fd)
             control.sendall(json.dumps({"pid": pid}).encode() + b"\n")
         elif request["op"] == "wait":
-            pid, deadline = request["pid"], time.monotonic() + request.get("timeout", 0)
-            while pid not in finished:
-                try:
-                    done, status = os.waitpid(pid, os.WNOHANG)
-                except ChildProcessError:
-                    finished[pid] = None
-                    break
-                if done:
-                    finished[pid] = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-                elif time.monotonic() >= deadline:
-                    break
-                else:
-                    time.sleep(0.001)
-            control.sendall(json.dumps({"status": finished.pop(pid, None)}).encode() + b"\n")
+            status = _wait_for(request["pid"], request.get("timeout", 0))
+            control.sendall(json.dumps({"status": status}).encode() + b"\n")
 
 
-def _become_worker(request, request_fd, reply_fd, console_fd):
+def _wait_for(pid, timeout):
+    """Reap the child ``pid`` within ``timeout`` seconds; returns its status as
+    ``subprocess`` gives it (negative for a signal), or None if it is still running or
+    not a child. Sleeps on a pidfd where the platform has one, so a killed worker is
+    reaped the moment it ends rather than at the next poll."""
+    import select
+    import time
+
+    deadline = time.monotonic() + timeout
+    try:
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):  # macOS, an old kernel, or already reaped
+        pidfd = None
+    try:
+        while True:
+            try:
+                done, status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                return None
+            if done:
+                return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            if pidfd is None:
+                time.sleep(min(remaining, 0.001))
+            else:
+                select.select([pidfd], [], [], remaining)
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+
+
+def _become_worker(request, network, request_fd, reply_fd, console_fd):
     """In a fresh fork of the zygote: become a worker exactly as if started alone."""
     try:
         os.setsid()
@@ -343,7 +367,7 @@ def _become_worker(request, request_fd, reply_fd, console_fd):
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        confinement = confine(request["config"])
+        confinement = confine(request["config"], network)
         Worker(request_fd, reply_fd, confinement).serve()
     finally:
         os._exit(0)
