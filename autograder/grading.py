@@ -15,7 +15,7 @@ from autograder.plugin import run_checks_each
 from autograder.report import build_results
 from autograder.rubric import load_rubric
 from autograder.sandbox.errors import ImportFailed
-from autograder.sandbox.session import NothingToGrade, Sandbox
+from autograder.sandbox.session import NothingToGrade, Sandbox, warm_up
 from autograder.submission import SubmissionProblem, locate
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +53,7 @@ def grade_each(submissions, rubric, deliver):
     submission (its traceback attached): the next submission is graded all the same.
     ``submissions`` is read lazily, so it may wait for work to arrive.
     """
+    warm_up()
     run_checks_each(rubric, _students(submissions, rubric, deliver))
 
 

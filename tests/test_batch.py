@@ -260,8 +260,11 @@ def test_a_grader_process_that_dies_costs_only_its_submission(tmp_path, results_
     with GraderPool(1, grading.DEFAULT_RUBRIC, tmp_path, time_limit=120) as pool:
         (tmp_path / "results").mkdir()
 
+        killed = []
+
         def kill_while_grading():
             time.sleep(1.0)  # the loop's call takes 3 s before it times out
+            killed.append(pool.children[0])
             pool.children[0].process.kill()
 
         killer = threading.Thread(target=kill_while_grading)
@@ -269,6 +272,7 @@ def test_a_grader_process_that_dies_costs_only_its_submission(tmp_path, results_
         rows = {row.submission_id: row for row in pool.grade(submissions)}
         killer.join()
     assert rows["loop"].status == "error" and "ended unexpectedly" in rows["loop"].detail
+    assert not Path(killed[0].scratch).exists(), "the killed grader's temporary folders were removed"
     results_checker(tmp_path / "results" / "loop.json")
     assert rows["correct"].status == "graded" and rows["correct"].total == 12
 

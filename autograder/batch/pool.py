@@ -12,7 +12,9 @@ gets the status ``error`` and a valid results.json, and a fresh child takes the 
 
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 import time
 from multiprocessing.connection import wait
 
@@ -37,10 +39,12 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
-def _serve(connection, rubric_path, out_dir, slot):
+def _serve(connection, rubric_path, out_dir, slot, scratch):
     """A child's life: grade each submission received, in one pytest session, until told
-    to stop (None)."""
+    to stop (None). Its temporary folders go into ``scratch``, which the batch removes
+    after the child ends, however it ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
+    tempfile.tempdir = scratch
 
     def received():
         while True:
@@ -105,9 +109,12 @@ def _signal(pid, number):
 class _Child:
     def __init__(self, context, slot, rubric_path, out_dir):
         self.slot = slot
+        self.scratch = tempfile.mkdtemp(prefix=f"autograder-grader-{slot}-")
+        os.chmod(self.scratch, 0o711)  # the sandbox user must reach its folder inside
         self.connection, theirs = context.Pipe()
         self.process = context.Process(
-            target=_serve, args=(theirs, str(rubric_path), str(out_dir), slot), name=f"grader-{slot}", daemon=True
+            target=_serve, args=(theirs, str(rubric_path), str(out_dir), slot, self.scratch), name=f"grader-{slot}",
+            daemon=True,
         )
         self.process.start()
         theirs.close()
@@ -128,6 +135,7 @@ class _Child:
         if self.process.is_alive():  # still grading (the batch was interrupted)
             _kill_tree(self.process)
         self.connection.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 class GraderPool:

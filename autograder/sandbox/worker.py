@@ -277,8 +277,9 @@ def zygote(control_fd, preload_everything):
     and each worker is a fork of this process, started in microseconds instead of an
     interpreter start and a numpy import.
 
-    Requests arrive on a stream socket as JSON lines, one at a time (the grader waits
-    for each answer before it asks again), answered the same way:
+    Once loaded, it says ``{"ready": true}``. Requests arrive on a stream socket as JSON
+    lines, one at a time (the grader waits for each answer before it asks again),
+    answered the same way:
     ``{"op": "spawn", "cwd", "env", "config"}`` with three descriptors attached (the
     worker's request and reply pipes and its console), answered ``{"pid": N}``;
     ``{"op": "wait", "pid", "timeout"}``, answered ``{"status": S}`` (S as in
@@ -292,6 +293,7 @@ def zygote(control_fd, preload_everything):
         preload()
     network = leave_network()
     control = socket.socket(fileno=control_fd)
+    control.sendall(b'{"ready": true}\n')  # the grader may now delete the files this ran from
     while True:
         try:
             packet, fds, _, _ = socket.recv_fds(control, 1 << 20, 3)

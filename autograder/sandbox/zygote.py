@@ -86,10 +86,21 @@ class Zygote:
             start_new_session=True,
         )
         theirs.close()
+        self._ready = False
         atexit.register(self.close)
+
+    def _await_ready(self):
+        """Wait until the zygote has loaded, then delete the copy it ran from: it needs
+        those files no more, and a grader process that ends without running its exit
+        handlers (a batch's, when it is killed) then leaves nothing behind in /tmp."""
+        if not self._ready:
+            self._answer()
+            self._ready = True
+            shutil.rmtree(self.runtime, ignore_errors=True)
 
     def spawn(self, *, cwd, env, config, request_fd, reply_fd, console_fd):
         """Fork a worker; returns its :class:`ZygoteChild`."""
+        self._await_ready()
         request = json.dumps({"op": "spawn", "cwd": str(cwd), "env": env, "config": config}).encode() + b"\n"
         sent = socket.send_fds(self.socket, [request], [request_fd, reply_fd, console_fd])
         self.socket.sendall(request[sent:])
