@@ -123,7 +123,6 @@ class Sandbox:
         self._import_error = None
         self._report = None
         self._scratch = None
-        self._private = None
         self._console_log = None
 
     # -- lifecycle -------------------------------------------------------------------
@@ -146,10 +145,9 @@ class Sandbox:
         if self._console_log is not None:
             self._collect_console()
             self._console_log = None
-        for folder in (self._scratch, self._private):
-            if folder is not None:
-                shutil.rmtree(folder, ignore_errors=True)
-        self._scratch = self._private = None
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+        self._scratch = None
 
     # -- calls -----------------------------------------------------------------------
 
@@ -349,9 +347,9 @@ class Sandbox:
     def _start_worker(self):
         if self._scratch is None:
             isolating.become_subreaper()
-            # Two folders: the scratch one the student's code works in (its copy of the
-            # submission), and a private one it cannot reach (its console log).
-            self._private = Path(tempfile.mkdtemp(prefix="autograder-private-"))
+            # The scratch folder is the grader's and only traversable by others: inside
+            # it, the student's code works in its copy of the submission, and cannot
+            # reach its own console log (root's, 0600, when it runs as the sandbox user).
             self._scratch = Path(tempfile.mkdtemp(prefix="autograder-"))
             os.chmod(self._scratch, 0o711)
             work = self._scratch / "submission"
@@ -363,7 +361,7 @@ class Sandbox:
                 self._student_file = work / self.module_path.name
                 shutil.copyfile(self.module_path, self._student_file)
             isolating.hand_over(work, self.isolation)
-            self._console_log = self._private / "console.log"
+            self._console_log = self._scratch / "console.log"
         work_dir = self._scratch / "submission"
         env = base_environment()
         env.update({"HOME": str(work_dir), "TMPDIR": str(work_dir), isolating.MARKER_VARIABLE: self._marker})

@@ -178,6 +178,7 @@ class Worker:
     def import_module(self, path, name):
         self.student_dir = os.path.dirname(os.path.abspath(path))
         sys.path.insert(0, self.student_dir)
+        sys.dont_write_bytecode = True  # the copy is deleted after grading: a cache would only cost
         printed = _CappedText(MAX_PRINTED_CHARS)
         try:
             spec = importlib.util.spec_from_file_location(name, path)
