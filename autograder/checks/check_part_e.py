@@ -2,7 +2,10 @@
 
 The check runs the reference RNN-B, with the reference softmax, and only the student's
 next-input rule, for several steps; the sequence it generates is compared with the
-reference's own generation.
+reference's own generation. A rule that gives the exam's next input for every output of
+the reference generation reproduces it, so that is asked first, in one exchange; only a
+rule that does not is run through generation for real, to tell a one-hot rule (half
+credit) from others.
 """
 
 from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
@@ -20,22 +23,37 @@ STEPS = 5
 ONE_HOT_FRACTION = 0.5
 
 
-def generations(student, rng, feedback, size):
-    """Triples of (network, first input, generation with the student's rule) over ``TRIALS``
-    random networks."""
+def networks_and_inputs(rng, size):
+    """``TRIALS`` random RNN-Bs with softmax outputs and their first inputs."""
     networks, x1s = [], []
     for _ in range(TRIALS):
         networks.append(
             RNNB(W_ssx=rng.standard_normal((size, 2 * size)), W_ox=rng.standard_normal((size, 2 * size)), f2="softmax")
         )
         x1s.append(rng.standard_normal((size, 1)))
+    return networks, x1s
+
+
+def follows_the_reference(student, networks, x1s, feedback, size):
+    """Whether the student's rule gives the exam's ``x_{t+1}`` for every ``p_t`` of the
+    reference generation, all asked in one exchange, in the order generation would ask.
+    If it does, generating with it reproduces the reference generation, step by step:
+    a shortcut that spares a pass the exchanges of generating for real."""
+    reference = generate_together(networks, x1s, STEPS)
+    asked = [(generation.ps[t - 1], generation.xs[t]) for generation in reference for t in range(1, STEPS)]
+    values = student.call_each(FUNCTION, [((p_t,), {}) for p_t, _ in asked])
+    return all(close(column(value, size, what=WHAT, feedback=feedback), x) for value, (_, x) in zip(values, asked))
+
+
+def generations(student, networks, x1s, feedback, size):
+    """The generation of each network with the student's rule as its next input."""
 
     def student_rule(ps):
         # The trials step together: one exchange with the sandbox per step, not per trial and step.
         values = student.call_each(FUNCTION, [((p_t,), {}) for p_t in ps])
         return [column(value, size, what=WHAT, feedback=feedback) for value in values]
 
-    return list(zip(networks, x1s, generate_together(networks, x1s, STEPS, next_inputs=student_rule)))
+    return generate_together(networks, x1s, STEPS, next_inputs=student_rule)
 
 
 def same_generation(network, x1, generated, rule):
@@ -46,7 +64,10 @@ def same_generation(network, x1, generated, rule):
 
 
 def grade_generation(student, rng, feedback, size):
-    runs = generations(student, rng, feedback, size)
+    networks, x1s = networks_and_inputs(rng, size)
+    if follows_the_reference(student, networks, x1s, feedback, size):
+        return
+    runs = list(zip(networks, x1s, generations(student, networks, x1s, feedback, size)))
     if all(same_generation(n, x1, g, NEXT_INPUT_RULES["output"]) for n, x1, g in runs):
         return
     if all(same_generation(n, x1, g, NEXT_INPUT_RULES["one_hot_argmax"]) for n, x1, g in runs):
