@@ -10,15 +10,18 @@ each of (a)-(f) wrong; every function raising; a syntax error; with
 
 - batch throughput: ``python -m autograder batch`` on them with each ``--jobs``,
   submissions per second, the median of ``--repeats`` runs, each in a fresh process;
+  and what a batch of 2 submissions takes, the cost every batch pays before grading;
 - peak RSS of a batch: the batch process itself (``RUSAGE_SELF``), the largest of its
   descendants (grader processes, zygotes, workers) and the whole process tree; and
   once more with ``--growth`` times as many submissions, to show it does not grow;
 - run_autograder's latency for one correct submission, the median of 5 runs, in a
   temporary AUTOGRADER_ROOT with AUTOGRADER_PYTHON set to this interpreter;
 - a breakdown of one submission graded in a warm grader process (what a batch does
-  after its first submission): sandbox start, import, calls into the worker,
-  pytest.main's own overhead, the checks' own work, the rest; and the one-off costs a
-  fresh worker used to pay (interpreter start, numpy import).
+  after its first submission): sandbox start, import, calls into the worker, the
+  checks' own work, the sandbox's close, pytest's hooks around the checks; the CPU
+  a warm grader process and its workers spend per submission of the mix; the cost of
+  one exchange with the worker; and the one-off costs a fresh worker would pay
+  (interpreter start, numpy import).
 
 No number here is asserted by the tests: speed is measured only by this script.
 """
@@ -91,71 +94,13 @@ def write_submissions(folder, count, with_loops):
 # -- measurements ------------------------------------------------------------------------------
 
 
-#: What-ifs, not the product: code that a what-if batch loads in every interpreter (the
-#: batch, its fork server, hence its grader processes) through a sitecustomize module.
-WHAT_IFS = {
-    # The checks called directly, with the plugin's fixtures and verdicts (the student
-    # kit's runner), instead of one pytest.main per submission.
-    "direct": """
-import autograder.grading as grading
-from autograder.kit import selfcheck
-
-def _direct(rubric, student):
-    return selfcheck.run_checks([rule.check_id for _, rule in rubric.checks], rubric.seed, student)
-
-grading.run_checks = _direct
-""",
-    # Part (e) generating its 8 trials in lockstep: one call_each per step for all of
-    # them, instead of one call per trial and step (8 exchanges per check, not 32).
-    "batched_e": """
-from autograder.checks import check_part_e as part_e
-from autograder.checks.values import column
-from reference.rnn_b import Generation
-
-def _generations(student, rng, feedback, size):
-    trials = []
-    for _ in range(part_e.TRIALS):
-        network = part_e.RNNB(
-            W_ssx=rng.standard_normal((size, 2 * size)), W_ox=rng.standard_normal((size, 2 * size)), f2="softmax"
-        )
-        trials.append((network, rng.standard_normal((size, 1))))
-    states = [network._initial_state(None) for network, _ in trials]
-    xs = [[network._as_next_input(x1, 1)] for network, x1 in trials]
-    ps = [[] for _ in trials]
-    for t in range(1, part_e.STEPS + 1):
-        for i, (network, _) in enumerate(trials):
-            _, states[i], _, p = network._step(states[i], xs[i][-1])
-            ps[i].append(p)
-        if t < part_e.STEPS:
-            values = student.call_each(part_e.FUNCTION, [((run[-1].copy(),), {}) for run in ps])
-            for i, (network, _) in enumerate(trials):
-                value = column(values[i], size, what=part_e.WHAT, feedback=feedback)
-                xs[i].append(network._as_next_input(value, t + 1))
-    return [(network, x1, Generation(ps=ps[i], xs=xs[i])) for i, (network, x1) in enumerate(trials)]
-
-part_e.generations = _generations
-""",
-}
-
-
-WHAT_IF_NAMES = {"direct": "checks called without pytest.main", "batched_e": "(e) one exchange per step for all trials"}
-
-
-def run_batch_once(export, jobs, *, what_ifs=()):
-    """One batch in a fresh process; returns its seconds and peak RSS (MiB).
-
-    ``what_ifs``: names in :data:`WHAT_IFS` to load first (not the product).
-    """
+def run_batch_once(export, jobs):
+    """One batch in a fresh process; returns its seconds and peak RSS (MiB)."""
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
-    env = dict(os.environ)
-    if what_ifs:
-        (out / "site").mkdir()
-        (out / "site" / "sitecustomize.py").write_text("".join(WHAT_IFS[name] for name in what_ifs))
-        env["PYTHONPATH"] = os.pathsep.join([str(out / "site"), str(REPO)])
     try:
         done = subprocess.run(
             [sys.executable, __file__, "--one-batch", str(export), str(out / "batch"), str(jobs)],
-            capture_output=True, text=True, check=True, cwd=REPO, env=env,
+            capture_output=True, text=True, check=True, cwd=REPO,
         )
         return json.loads(done.stdout.strip().splitlines()[-1])
     finally:
@@ -298,7 +243,8 @@ class Stopwatch:
 
 
 def breakdown(repeats=20):
-    """Median milliseconds per phase of one correct submission, in a warm process."""
+    """Median milliseconds per phase of one correct submission in a warm grader process,
+    graded as a batch's grader grades it (:func:`autograder.grading.grade_each`)."""
     from autograder import checks, grading
     from autograder.sandbox.session import Sandbox
 
@@ -310,20 +256,25 @@ def breakdown(repeats=20):
     watch.wrap(Sandbox, "import_module", "import")
     watch.wrap(Sandbox, "call_each", "calls")  # Sandbox.call goes through call_each: one exchange each
     watch.wrap(Sandbox, "close", "close")
-    watch.wrap(grading, "run_checks", "run_checks")
+    watch.wrap(grading, "build_results", "results")
     # The check functions themselves (pytest collects them from their modules).
     for spec in checks.discover().values():
         module = sys.modules[spec.function.__module__]
         for name, value in list(vars(module).items()):
             if value is spec.function:
                 watch.wrap(module, name, "inside checks")
-    grading.grade(folder, rubric)  # warm: zygote started, modules imported
     rows = []
-    for _ in range(repeats):
+    clock = [time.perf_counter()]
+
+    def done(index, graded):
+        assert graded.results.score == 12, graded.results.score
+        now = time.perf_counter()
+        if index > 0:  # the first one starts the zygote and warms the imports
+            rows.append((now - clock[0], dict(watch.seconds), dict(watch.counts)))
         watch.reset()
-        started = time.perf_counter()
-        grading.grade(folder, rubric)
-        rows.append((time.perf_counter() - started, dict(watch.seconds), dict(watch.counts)))
+        clock[0] = now
+
+    grading.grade_each(((index, folder) for index in range(repeats + 1)), rubric, done)
     watch.undo()
     shutil.rmtree(folder, ignore_errors=True)
 
@@ -333,7 +284,7 @@ def breakdown(repeats=20):
     total = statistics.median(row[0] for row in rows) * 1000
     calls_count = statistics.median(row[2].get("calls", 0) for row in rows)
     start, importing, calls, closing = median("start"), median("import"), median("calls"), median("close")
-    run_checks, inside = median("run_checks"), median("inside checks")
+    inside, results = median("inside checks"), median("results")
     return {
         "total_ms": total,
         "phases_ms": {
@@ -341,48 +292,48 @@ def breakdown(repeats=20):
             "importing the student's module (one exchange)": importing - start,
             f"calls into the worker ({calls_count:g} exchanges, student code included)": calls,
             "the checks' own work (reference answers, comparisons)": inside - calls,
-            "pytest.main around the checks (config, collection, hooks, reports)": run_checks - inside,
             "sandbox close (kill everything, remove the scratch copy)": closing,
-            "the rest (locate, results)": total - importing - run_checks - closing,
+            "building the results": results,
+            "pytest around the checks (15 items' hooks and reports), locate, the rest": (
+                total - importing - inside - closing - results
+            ),
         },
         "calls": calls_count,
     }
 
 
-def cpu_per_submission(count=90, *, what_ifs=()):
+def cpu_per_submission(count=180):
     """Milliseconds per submission of a warm grader process grading ``count`` synthetic
-    submissions one after another: ``(wall, grader CPU, zygote and workers CPU)``.
-
-    ``what_ifs``: names in :data:`WHAT_IFS` to apply meanwhile.
-    """
+    submissions one after another, as a batch's grader does: ``(wall, grader CPU,
+    zygote and workers CPU)``."""
     from autograder import grading
-    from autograder.checks import check_part_e
     from autograder.sandbox.zygote import Zygote
 
     rubric = grading.load()
     folder = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
     write_submissions(folder, count, False)
     submissions = sorted(folder.iterdir())
-    originals = grading.run_checks, check_part_e.generations
-    for name in what_ifs:
-        exec(WHAT_IFS[name], {})  # noqa: S102  the benchmark's own what-if code
-    try:
-        scores = [grading.grade(path, rubric).results.score for path in submissions[:1]]
+    scores, marks = [], {}
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def zygote_cpu():  # its own time and that of the workers it reaped
         (zygote,) = [z for key, z in Zygote._shared.items() if key[0] == os.getpid()]
-        ticks = os.sysconf("SC_CLK_TCK")
+        fields = Path(f"/proc/{zygote.process.pid}/stat").read_text().rpartition(")")[2].split()
+        return sum(int(value) for value in fields[11:15]) / ticks
 
-        def zygote_cpu():  # its own time and that of the workers it reaped
-            fields = Path(f"/proc/{zygote.process.pid}/stat").read_text().rpartition(")")[2].split()
-            return sum(int(value) for value in fields[11:15]) / ticks
+    def done(index, graded):
+        scores.append(graded.results.score)
+        if index == 0:  # warm: the zygote is up; measure from here
+            marks["start"] = time.perf_counter(), time.process_time(), zygote_cpu()
 
+    try:
+        grading.grade_each(enumerate([submissions[0], *submissions]), rubric, done)
         wall, cpu, workers = time.perf_counter(), time.process_time(), zygote_cpu()
-        scores = [grading.grade(path, rubric).results.score for path in submissions]
-        wall, cpu, workers = time.perf_counter() - wall, time.process_time() - cpu, zygote_cpu() - workers
     finally:
-        grading.run_checks, check_part_e.generations = originals
         shutil.rmtree(folder, ignore_errors=True)
+    wall, cpu, workers = (end - begin for end, begin in zip((wall, cpu, workers), marks["start"]))
     return {"wall_ms": 1000 * wall / count, "grader_cpu_ms": 1000 * cpu / count,
-            "worker_cpu_ms": 1000 * workers / count, "total_score": sum(scores)}
+            "worker_cpu_ms": 1000 * workers / count, "total_score": sum(scores[1:])}
 
 
 def exchange_cost(calls=400):
@@ -418,24 +369,16 @@ def report(args):
         variety = write_submissions(folder, args.submissions, args.with_infinite_loops)
         print(f"{args.submissions} synthetic submissions cycling through: {', '.join(variety)}", flush=True)
         results = {"submissions": args.submissions, "kinds": variety, "cpus": len(os.sched_getaffinity(0)), "batch": {}}
-        # Every configuration once per round, rounds repeated: a slow spell of a shared
-        # machine then slows every configuration alike instead of one of them.
-        configurations = [(jobs, ()) for jobs in args.jobs]
-        configurations += [(max(args.jobs), what) for what in (("direct",), ("batched_e",), ("direct", "batched_e"))]
-        runs = {configuration: [] for configuration in configurations}
+        # Every --jobs once per round, rounds repeated: a slow spell of a shared machine
+        # then slows every configuration alike instead of one of them.
+        runs = {jobs: [] for jobs in args.jobs}
         for round_number in range(1, args.repeats + 1):
-            for jobs, what_ifs in configurations:
-                run = run_batch_once(folder, jobs, what_ifs=what_ifs)
-                runs[jobs, what_ifs].append(run)
-                what = f", what if {' + '.join(what_ifs)}" if what_ifs else ""
-                print(f"  round {round_number}: --jobs {jobs}{what}: {run['submissions'] / run['seconds']:.1f}/s", flush=True)
-        results["what_if"] = []
-        for (jobs, what_ifs), done in runs.items():
+            for jobs in args.jobs:
+                run = run_batch_once(folder, jobs)
+                runs[jobs].append(run)
+                print(f"  round {round_number}: --jobs {jobs}: {run['submissions'] / run['seconds']:.1f}/s", flush=True)
+        for jobs, done in runs.items():
             rates = [run["submissions"] / run["seconds"] for run in done]
-            if what_ifs:
-                results["what_if"].append({"what": list(what_ifs), "jobs": jobs, "subs_per_s_median": statistics.median(rates),
-                                           "subs_per_s_all": rates, "statuses": done[0]["statuses"]})
-                continue
             results["batch"][jobs] = {
                 "subs_per_s_median": statistics.median(rates),
                 "subs_per_s_all": rates,
@@ -445,6 +388,13 @@ def report(args):
                 "tree_rss_mib": max(run["tree_rss_mib"] for run in done),
                 "statuses": done[0]["statuses"],
             }
+        # What a batch costs before its first submission: grader processes, pytest, the zygote.
+        small = Path(tempfile.mkdtemp(prefix="bench-export-"))
+        try:
+            write_submissions(small, 2, False)
+            results["start_s"] = statistics.median(run_batch_once(small, max(args.jobs))["seconds"] for _ in range(3))
+        finally:
+            shutil.rmtree(small, ignore_errors=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if args.growth > 1:  # does memory grow with the number of submissions?
@@ -460,11 +410,7 @@ def report(args):
     results["python_start_s"] = command_seconds([sys.executable, "-c", "pass"])
     results["python_numpy_start_s"] = command_seconds([sys.executable, "-c", "import numpy"])
     results["breakdown"] = breakdown()
-    results["cpu"] = {
-        "as is (pytest.main per submission)": cpu_per_submission(),
-        "what if: " + WHAT_IF_NAMES["direct"]: cpu_per_submission(what_ifs=("direct",)),
-        "what if: both": cpu_per_submission(what_ifs=("direct", "batched_e")),
-    }
+    results["cpu"] = cpu_per_submission()
     results["exchange"] = exchange_cost()
     print()
     print(markdown(results, args))
@@ -495,15 +441,11 @@ def markdown(r, args):
             f"{g['tree_rss_mib']:.0f} MiB (was {b['tree_rss_mib']:.0f}), batch process {g['self_rss_mib']:.0f} MiB "
             f"(was {b['self_rss_mib']:.0f}); {g['submissions'] / g['seconds']:.1f} submissions/s.",
         ]
-    if r.get("what_if"):
-        lines += ["", "What if (not the product; see WHAT_IFS):", "", "| change | --jobs | submissions/s (median) | all runs |", "|---|---|---|---|"]
-        for w in r["what_if"]:
-            every = ", ".join(f"{rate:.1f}" for rate in w["subs_per_s_all"])
-            lines.append(
-                f"| {' + '.join(WHAT_IF_NAMES[name] for name in w['what'])} | {w['jobs']} | {w['subs_per_s_median']:.1f} | {every} |"
-            )
-            if w["statuses"] != r["batch"][w["jobs"]]["statuses"]:
-                lines.append(f"WARNING: {w['what']} graded differently: {w['statuses']}")
+    lines += [
+        "",
+        f"A batch of 2 submissions takes {r['start_s']:.2f} s (--jobs {max(r['batch'])}, median of 3): what every "
+        "batch pays before grading (grader processes, pytest, the zygote's numpy import).",
+    ]
     first = next(iter(r["batch"].values()))
     lines += ["", "Statuses: " + ", ".join(f"{count} {status}" for status, count in first["statuses"].items()), ""]
     lines += [
@@ -523,22 +465,19 @@ def markdown(r, args):
         "",
         "## CPU per submission (the synthetic mix, one warm grader process)",
         "",
-        "| | wall ms | grader CPU ms | zygote + workers CPU ms | total CPU ms | CPU-bound limit on 2 cores |",
-        "|---|---|---|---|---|---|",
+        "| wall ms | grader CPU ms | zygote + workers CPU ms | total CPU ms | CPU-bound limit on 2 cores |",
+        "|---|---|---|---|---|",
     ]
-    for name, row in r["cpu"].items():
-        total = row["grader_cpu_ms"] + row["worker_cpu_ms"]
-        lines.append(
-            f"| {name} | {row['wall_ms']:.1f} | {row['grader_cpu_ms']:.1f} | {row['worker_cpu_ms']:.1f} | {total:.1f} "
-            f"| {2000 / total:.0f}/s |"
-        )
+    row = r["cpu"]
+    total = row["grader_cpu_ms"] + row["worker_cpu_ms"]
+    lines.append(
+        f"| {row['wall_ms']:.1f} | {row['grader_cpu_ms']:.1f} | {row['worker_cpu_ms']:.1f} | {total:.1f} | {2000 / total:.0f}/s |"
+    )
     lines += [
         "",
         f"One exchange with the worker (a trivial call): {exchange['wall_ms']:.2f} ms wall, "
         f"{exchange['cpu_ms']:.2f} ms CPU (grader and worker).",
     ]
-    if len({row["total_score"] for row in r["cpu"].values()}) > 1:
-        lines.append(f"WARNING: the what-ifs scored differently: {[row['total_score'] for row in r['cpu'].values()]}")
     return "\n".join(lines)
 
 

@@ -25,6 +25,7 @@ decides a grade: the grader validates every value it receives.
 
 import contextlib
 import ctypes
+import gc
 import importlib
 import importlib.util
 import inspect
@@ -151,6 +152,7 @@ class Worker:
         self.confinement = confinement
         self.module = None
         self.student_dir = None
+        self._signatures = {}
 
     def serve(self):
         while True:
@@ -208,25 +210,36 @@ class Worker:
             return {"ok": False, "error": {"kind": "missing", "message": name}}
         if not callable(function):
             return {"ok": False, "error": {"kind": "not_callable", "message": type(function).__name__}}
-        try:
-            signature = inspect.signature(function)
-        except (TypeError, ValueError):
-            signature = None  # builtins without a signature: let the call itself decide
+        signature = self.signature(function)
         printed = _CappedText(MAX_PRINTED_CHARS)
         values = []
-        for index, (args, kwargs) in enumerate(calls):
-            try:
-                if signature is not None:
-                    signature.bind(*args, **kwargs)
-            except TypeError as error:
-                error = {"kind": "signature", "message": str(error), "signature": self.signature_text(function)}
-                return {"ok": False, "error": error, "index": index, "printed": printed.text()}
-            try:
-                with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            for index, (args, kwargs) in enumerate(calls):
+                try:
+                    if signature is not None:
+                        signature.bind(*args, **kwargs)
+                except TypeError as error:
+                    error = {"kind": "signature", "message": str(error), "signature": self.signature_text(function)}
+                    return {"ok": False, "error": error, "index": index, "printed": printed.text()}
+                try:
                     values.append(function(*args, **kwargs))
-            except BaseException as error:  # noqa: BLE001
-                return {"ok": False, "error": self.describe(error), "index": index, "printed": printed.text()}
+                except BaseException as error:  # noqa: BLE001
+                    return {"ok": False, "error": self.describe(error), "index": index, "printed": printed.text()}
         return {"ok": True, "value": values, "printed": printed.text()}
+
+    def signature(self, function):
+        """``inspect.signature(function)``, worked out once per function object (None for
+        a builtin without one: the call itself then decides)."""
+        # By id, not by the object: hashing a student's object could run its code.
+        # The object is kept alongside, so its id cannot be reused meanwhile.
+        known = self._signatures.get(id(function))
+        if known is None:
+            try:
+                signature = inspect.signature(function)
+            except (TypeError, ValueError):
+                signature = None
+            known = self._signatures[id(function)] = (function, signature)
+        return known[1]
 
     def describe(self, error):
         """A failure as plain data, with only the student's own traceback frames."""
@@ -293,6 +306,10 @@ def zygote(control_fd, preload_everything):
     if preload_everything:
         preload()
     network = leave_network()
+    # Everything loaded so far is left out of the garbage collector's scans, in this
+    # process and in every fork: a worker's collection then neither spends time on those
+    # objects nor copies the pages that hold them.
+    gc.freeze()
     control = socket.socket(fileno=control_fd)
     control.sendall(b'{"ready": true}\n')  # the grader may now delete the files this ran from
     while True:
