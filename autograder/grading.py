@@ -80,7 +80,9 @@ def _grade_one(path, rubric, started):
         return Graded(results, _log(internal, problem.feedback))
     problem = ""
     place = {"place": located.place} if located.place is not None else {}
-    with Sandbox(located.module, folder=located.folder, limits=rubric.limits, **place) as sandbox:
+    with Sandbox(
+        located.module, folder=located.folder, limits=rubric.limits, shown_as=located.shown_as, **place
+    ) as sandbox:
         try:
             sandbox.import_module()
         except ImportFailed as error:

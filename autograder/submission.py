@@ -25,9 +25,9 @@ class Located:
     """The module to import, the folder to copy with it (None for a lone file), and notes.
 
     For a notebook, ``module`` is generated from its code cells into a temporary
-    ``workspace`` that lives as long as this object, and ``place(file, line)`` names
-    places in feedback by cell (pass it to the Sandbox); None means the usual
-    :func:`autograder.sandbox.errors.place_in_file`.
+    ``workspace`` that lives as long as this object, ``place(file, line)`` names
+    places in feedback by cell and ``shown_as`` names the module as the student knows
+    it (pass both to the Sandbox); None means the Sandbox's defaults.
     """
 
     module: Path
@@ -35,6 +35,7 @@ class Located:
     notes: tuple = ()
     place: object = None
     workspace: object = None
+    shown_as: object = None
 
 
 def _python_files(folder):
@@ -137,4 +138,5 @@ def _from_notebook(notebook_path, folder, expected_name, lead, why=""):
             "were ignored."
         )
     place = NotebookPlace(notebook, Path(expected_name).name, place_in_file)
-    return Located(module, copy, (note,), place=place, workspace=workspace)
+    shown_as = f"the code cells of {inline_code(shown)}"
+    return Located(module, copy, (note,), place=place, workspace=workspace, shown_as=shown_as)

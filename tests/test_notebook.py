@@ -10,7 +10,7 @@ import yaml
 
 from autograder import grading
 from autograder.notebook import NotebookPlace, notebook_module, read_notebook
-from autograder.sandbox.errors import ImportFailed, StudentRaised, place_in_file
+from autograder.sandbox.errors import ImportFailed, MissingFunction, StudentRaised, place_in_file
 from autograder.sandbox import isolation
 from autograder.sandbox.session import Sandbox
 from autograder.submission import SubmissionProblem, locate
@@ -211,6 +211,26 @@ def test_exception_names_the_cell(own_sandbox_user):
             sandbox.call("rnn_b_f2", [[1.0], [2.0]])
     assert "`we_recur.ipynb`, code cell 4, line 3" in caught.value.feedback
     assert "not done yet" in caught.value.feedback
+
+
+def test_feedback_names_the_notebook_not_the_generated_module(tmp_path, own_sandbox_user):
+    path = tmp_path / "hw7.ipynb"
+    path.write_text(json.dumps(notebook(("code", "def rnn_a_shapes():\n    return {}"))))
+    located = locate(path, MODULE)
+    with Sandbox(located.module, folder=located.folder, place=located.place, shown_as=located.shown_as) as sandbox:
+        sandbox.import_module()
+        with pytest.raises(MissingFunction) as caught:
+            sandbox.call("rnn_b_f2", [[1.0], [2.0]])
+    assert "Define it at the top level of the code cells of `hw7.ipynb`" in caught.value.feedback
+    assert MODULE not in caught.value.feedback
+
+    path.write_text(json.dumps(notebook(("code", "raise ValueError('not yet')"))))
+    located = locate(path, MODULE)
+    with Sandbox(located.module, folder=located.folder, place=located.place, shown_as=located.shown_as) as sandbox:
+        with pytest.raises(ImportFailed) as caught:
+            sandbox.import_module()
+    assert "Importing the code cells of `hw7.ipynb` raised `ValueError: not yet`" in caught.value.feedback
+    assert "`hw7.ipynb`, code cell 1, line 1" in caught.value.feedback
 
 
 def test_read_notebook_reads_a_file(tmp_path):

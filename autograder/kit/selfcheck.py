@@ -109,7 +109,8 @@ def check_submission(path, rubric):
     problem = ""
     # Isolation() runs the student's code as the student: never create users on their machine.
     sandbox = Sandbox(
-        located.module, folder=located.folder, limits=rubric.limits, isolation=Isolation(), place=located.place or place_in_file
+        located.module, folder=located.folder, limits=rubric.limits, isolation=Isolation(),
+        place=located.place or place_in_file, shown_as=located.shown_as,
     )
     with sandbox:
         try:

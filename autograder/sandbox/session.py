@@ -99,12 +99,15 @@ class Sandbox:
     """One student's module, imported in a worker process. Use as a context manager."""
 
     def __init__(
-        self, module_path, *, folder=None, limits=Limits(), python=None, place=place_in_file, isolation=None
+        self, module_path, *, folder=None, limits=Limits(), python=None, place=place_in_file, isolation=None,
+        shown_as=None,
     ):
         """``module_path`` is the student's file; ``folder``, when given, is the
         submission folder that holds it, copied whole so its other files stay importable.
-        ``place(file, line)`` names a location in feedback (a notebook names its cells)."""
+        ``place(file, line)`` names a location in feedback, and ``shown_as`` the module
+        (default: its file name in code); a notebook names its cells and itself."""
         self.place = place
+        self.shown_as = shown_as or inline_code(Path(module_path).name)
         self.isolation = isolation if isolation is not None else isolating.current_isolation()
         self.confinement = {}  # what the worker achieved: network isolated, user
         self.survivors = 0  # processes still alive after close(): should stay 0
@@ -177,7 +180,7 @@ class Sandbox:
         if function not in self._report.functions:
             raise MissingFunction(
                 f"Your module does not define `{function}`. Define it at the top level of "
-                f"`{self.module_path.name}` with the signature given in the handout."
+                f"{self.shown_as} with the signature given in the handout."
             )
         blobs = []
         request = {
@@ -339,7 +342,7 @@ class Sandbox:
                 error
             )
         return (
-            f"Importing `{name}` raised {inline_code(_exception_text(error))}, so nothing could be graded."
+            f"Importing {self.shown_as} raised {inline_code(_exception_text(error))}, so nothing could be graded."
             + self._limit_hint(error)
             + self._where(error)
         )
