@@ -126,17 +126,6 @@ _UNUSED_PLUGINS = (
 _PYTEST_ENVIRONMENT = ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
 
 
-def run_checks(rubric, student):
-    """Run the rubric's checks on ``student`` in this process; returns the outcomes by check id."""
-    found = []
-
-    def one():
-        found.append((yield student))
-
-    run_checks_each(rubric, one())
-    return found[0]
-
-
 def run_checks_each(rubric, students):
     """Run the rubric's checks, in this process and one pytest session, on each student
     the generator ``students`` yields; it is sent each student's outcomes by check id

@@ -6,6 +6,7 @@ import csv
 import html.parser
 import io
 import json
+import os
 import re
 import shutil
 import threading
@@ -19,7 +20,7 @@ import yaml
 from autograder import cli, grading
 from autograder.batch import run_batch
 from autograder.batch.grader import Grader
-from autograder.batch.pool import GraderPool
+from autograder.batch.pool import GraderPool, processors_for
 from autograder.batch.pool import descendants as pool_descendants
 from autograder.batch.progress import Progress
 from autograder.batch.scores import Row, write_csv
@@ -250,6 +251,20 @@ def test_a_grader_exception_gives_status_error_and_a_valid_results_json(
     assert "could not grade" in results["output"]
     assert "RuntimeError: a bug in the grader" in (tmp_path / "logs" / "b_wss.txt").read_text()
     assert fine.status == "graded" and fine.total == 12
+
+
+def test_each_grader_keeps_to_its_own_processor_with_what_it_starts(tmp_path):
+    allowed = sorted(os.sched_getaffinity(0))
+    assert processors_for(len(allowed)) == {slot: cpu for slot, cpu in zip(range(1, len(allowed) + 1), allowed)}
+    assert processors_for(len(allowed) + 1) == {}, "more graders than processors: none is pinned"
+    (tmp_path / "results").mkdir()
+    with GraderPool(1, grading.DEFAULT_RUBRIC, tmp_path, time_limit=120) as pool:
+        rows = list(pool.grade([ExportedSubmission("correct", SUBMISSIONS / "correct")]))
+        grader = pool.children[0].process.pid
+        tree = [grader, *pool_descendants(grader)]
+        assert len(tree) >= 2, "the grader and its zygote"
+        assert {pid: os.sched_getaffinity(pid) for pid in tree} == {pid: {allowed[0]} for pid in tree}
+    assert rows[0].total == 12
 
 
 def test_a_grader_process_that_dies_costs_only_its_submission(tmp_path, results_checker):

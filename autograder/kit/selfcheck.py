@@ -2,7 +2,7 @@
 
 It runs the rubric's visible checks on the student's module, in the sandbox's worker
 process with its timeouts, and prints what Gradescope would show under each of them.
-It is the pytest-free counterpart of :func:`autograder.plugin.run_checks`: each check
+It is the pytest-free counterpart of :func:`autograder.plugin.run_checks_each`: each check
 gets the same fixtures (``student``, an ``rng`` seeded from the rubric's seed and the
 check id, ``feedback``) and is judged by :func:`autograder.outcomes.judge`, and its
 message composed by :func:`autograder.outcomes.check_output`.
