@@ -24,10 +24,12 @@ DEFAULT_RUBRIC = SOURCE_ROOT / "rubrics" / "we_recur.yaml"
 
 @dataclasses.dataclass(frozen=True)
 class Graded:
-    """A graded submission: the results, and what only the instructor should read."""
+    """A graded submission: the results, what only the instructor should read, and,
+    when the submission held no module to grade, why (``missing``)."""
 
     results: object
     instructor_log: str
+    missing: object = None
 
 
 def load(rubric_path=DEFAULT_RUBRIC):
@@ -77,7 +79,7 @@ def _grade_one(path, rubric, started):
         results, internal = build_results(
             rubric, outcomes, elapsed=time.monotonic() - started, problem=problem.feedback
         )
-        return Graded(results, _log(internal, problem.feedback))
+        return Graded(results, _log(internal, problem.feedback), missing=problem.feedback)
     problem = ""
     place = {"place": located.place} if located.place is not None else {}
     with Sandbox(

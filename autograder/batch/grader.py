@@ -15,7 +15,6 @@ from autograder import grading
 from autograder.batch.scores import ERROR, GRADED, Row, row_from_results, short
 from autograder.outcomes import failure_results
 from autograder.sandbox import isolation
-from autograder.submission import SubmissionProblem, locate
 
 GRADER_FAILED = "The autograder itself failed on this submission; this is not a problem with your code."
 
@@ -41,26 +40,27 @@ class Grader:
 
         def paths(empty):
             for submission in submissions:
-                # Listed, but nothing exported: graded as an empty upload.
-                path = empty if submission.path is None else submission.path
                 started[submission.submission_id] = time.monotonic()
-                yield (submission, path), path
+                # Listed, but nothing exported: graded as an empty upload.
+                yield submission, empty if submission.path is None else submission.path
 
-        def done(key, graded):
-            submission, path = key
-            deliver(self._record(submission, path, graded, started.pop(submission.submission_id)))
+        def done(submission, graded):
+            deliver(self._record(submission, graded, started.pop(submission.submission_id)))
 
         with tempfile.TemporaryDirectory(prefix="autograder-empty-") as empty:
             grading.grade_each(paths(Path(empty)), self.rubric, done)
 
-    def _record(self, submission, path, graded, started):
+    def _record(self, submission, graded, started):
         """Write the submission's results.json (and its log, unless it simply graded);
         returns its Row. ``graded`` is a Graded, or the grader's exception."""
         try:
             if isinstance(graded, Exception):
                 raise graded
-            results, row = graded.results, self._row(submission, path, graded, started)
-            log = graded.instructor_log if row.status != GRADED else ""
+            row = row_from_results(
+                submission, graded.results.to_json(), located=graded.missing is None, problem=graded.missing or "",
+                seconds=time.monotonic() - started,
+            )
+            results, log = graded.results, (graded.instructor_log if row.status != GRADED else "")
         except Exception as error:  # noqa: BLE001  the grader's own failure: this submission only
             log = "".join(traceback.format_exception(error))
             results = failure_results(GRADER_FAILED, started)
@@ -70,15 +70,6 @@ class Grader:
             self.logs_dir.mkdir(parents=True, exist_ok=True)
             (self.logs_dir / f"{submission.submission_id}.txt").write_text(log + "\n", encoding="utf-8")
         return row
-
-    def _row(self, submission, path, graded, started):
-        try:
-            locate(path, self.rubric.module)
-            located, problem = True, ""
-        except SubmissionProblem as missing:
-            located, problem = False, missing.feedback
-        data = graded.results.to_json()
-        return row_from_results(submission, data, located=located, problem=problem, seconds=time.monotonic() - started)
 
 
 def failed_row(submission, why, seconds):
