@@ -126,8 +126,9 @@ def leave_network():
     """Enter a new, empty network namespace: as root directly, otherwise inside a new
     user namespace (where unprivileged user namespaces are enabled). The zygote does
     this once, before it forks any worker: its workers share a namespace with no
-    interface but a loopback that is down and that they have no right to bring up,
-    and they never run at the same time (each is ended before the next starts)."""
+    interface but a loopback that is down (as root, the sandbox user has no right to
+    bring it up), and they never run at the same time (each is ended, with all it
+    started, before the next starts)."""
     if sys.platform != "linux":
         return "not isolated"
     libc = ctypes.CDLL(None, use_errno=True)

@@ -2,9 +2,9 @@
 
 Starting a Python interpreter and importing numpy costs about a tenth of a second; a
 fork of a process that already did costs a millisecond. One zygote serves every
-submission a grader process grades. It runs as the grader's own user: each fork
-confines itself (network, user, limits) before any student code runs, exactly as a
-freshly started worker does.
+submission a grader process grades. It runs as the grader's own user, outside the
+network (it enters an empty network namespace once, before its first fork), and each
+fork confines itself (user, limits) before any student code runs.
 """
 
 import atexit
