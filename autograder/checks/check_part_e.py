@@ -34,12 +34,11 @@ def networks_and_inputs(rng, size):
     return networks, x1s
 
 
-def follows_the_reference(student, networks, x1s, feedback, size):
+def follows_the_reference(student, reference, feedback, size):
     """Whether the student's rule gives the exam's ``x_{t+1}`` for every ``p_t`` of the
-    reference generation, all asked in one exchange, in the order generation would ask.
-    If it does, generating with it reproduces the reference generation, step by step:
-    a shortcut that spares a pass the exchanges of generating for real."""
-    reference = generate_together(networks, x1s, STEPS)
+    ``reference`` generations, all asked in one exchange, in the order generation would
+    ask. If it does, generating with it reproduces the reference generation, step by
+    step: a shortcut that spares a pass the exchanges of generating for real."""
     asked = [(generation.ps[t - 1], generation.xs[t]) for generation in reference for t in range(1, STEPS)]
     values = student.call_each(FUNCTION, [((p_t,), {}) for p_t, _ in asked])
     return all(close(column(value, size, what=WHAT, feedback=feedback), x) for value, (_, x) in zip(values, asked))
@@ -56,21 +55,25 @@ def generations(student, networks, x1s, feedback, size):
     return generate_together(networks, x1s, STEPS, next_inputs=student_rule)
 
 
-def same_generation(network, x1, generated, rule):
-    reference = network.generate(x1, STEPS, next_input=rule)
-    return all(close(a, b) for a, b in zip(generated.ps, reference.ps)) and all(
-        close(a, b) for a, b in zip(generated.xs, reference.xs)
+def same_generations(generated, references):
+    return all(
+        close(a, b)
+        for mine, theirs in zip(generated, references)
+        for a, b in zip(mine.ps + mine.xs, theirs.ps + theirs.xs)
     )
 
 
 def grade_generation(student, rng, feedback, size):
     networks, x1s = networks_and_inputs(rng, size)
-    if follows_the_reference(student, networks, x1s, feedback, size):
+    reference = generate_together(networks, x1s, STEPS)  # the exam's rule, x_{t+1} = p_t
+    if follows_the_reference(student, reference, feedback, size):
         return
-    runs = list(zip(networks, x1s, generations(student, networks, x1s, feedback, size)))
-    if all(same_generation(n, x1, g, NEXT_INPUT_RULES["output"]) for n, x1, g in runs):
+    generated = generations(student, networks, x1s, feedback, size)
+    if same_generations(generated, reference):
         return
-    if all(same_generation(n, x1, g, NEXT_INPUT_RULES["one_hot_argmax"]) for n, x1, g in runs):
+    one_hot_rule = NEXT_INPUT_RULES["one_hot_argmax"]
+    one_hot = [network.generate(x1, STEPS, next_input=one_hot_rule) for network, x1 in zip(networks, x1s)]
+    if same_generations(generated, one_hot):
         partial(
             ONE_HOT_FRACTION,
             f"Recognised: {WHAT} feeds back the one-hot embedding of the most likely word, argmax(p_t). "
