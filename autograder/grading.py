@@ -14,9 +14,8 @@ from autograder import checks
 from autograder.plugin import run_checks_each
 from autograder.report import build_results
 from autograder.rubric import load_rubric
-from autograder.sandbox.errors import ImportFailed
-from autograder.sandbox.session import NothingToGrade, Sandbox, warm_up
-from autograder.submission import SubmissionProblem, locate
+from autograder.sandbox.session import warm_up
+from autograder.submission import open_submission
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RUBRIC = SOURCE_ROOT / "rubrics" / "we_recur.yaml"
@@ -72,34 +71,24 @@ def _students(submissions, rubric, deliver):
 
 
 def _grade_one(path, rubric, started):
-    try:
-        located = locate(path, rubric.module)
-    except SubmissionProblem as problem:
-        outcomes = yield NothingToGrade(problem.feedback)
+    with open_submission(path, rubric.module, limits=rubric.limits) as submission:
+        outcomes = yield submission.student
+    sandbox = submission.sandbox
+    if sandbox is None:
         results, internal = build_results(
-            rubric, outcomes, elapsed=time.monotonic() - started, problem=problem.feedback
+            rubric, outcomes, elapsed=time.monotonic() - started, problem=submission.problem
         )
-        return Graded(results, _log(internal, problem.feedback), missing=problem.feedback)
-    problem = ""
-    place = {"place": located.place} if located.place is not None else {}
-    with Sandbox(
-        located.module, folder=located.folder, limits=rubric.limits, shown_as=located.shown_as, **place
-    ) as sandbox:
-        try:
-            sandbox.import_module()
-        except ImportFailed as error:
-            problem = error.feedback
-        outcomes = yield sandbox
-    notes = located.notes + ((sandbox.isolation.describe(),) if sandbox.isolation.reduced else ())
+        return Graded(results, _log(internal, submission.problem), missing=submission.problem)
+    notes = submission.notes + ((sandbox.isolation.describe(),) if sandbox.isolation.reduced else ())
     results, internal = build_results(
         rubric,
         outcomes,
         elapsed=time.monotonic() - started,
         notes=notes,
         printed=sandbox.printed_output(),
-        problem=problem,
+        problem=submission.problem,
     )
-    return Graded(results, _log(internal, problem, timed_out=sorted(sandbox.timed_out), sandbox=sandbox))
+    return Graded(results, _log(internal, submission.problem, timed_out=sorted(sandbox.timed_out), sandbox=sandbox))
 
 
 def _log(internal, problem, timed_out=(), sandbox=None):

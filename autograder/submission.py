@@ -1,5 +1,6 @@
 """Find the student's module in what they submitted: a file, a notebook or a folder."""
 
+import contextlib
 import dataclasses
 import tempfile
 from pathlib import Path
@@ -8,8 +9,8 @@ from gradescope_utils.autograder_utils.files import check_submitted_files
 
 from autograder.markdown import inline_code
 from autograder.notebook import NotebookError, NotebookPlace, read_notebook
-from autograder.sandbox.errors import place_in_file
-from autograder.sandbox.session import Limits, copy_submission
+from autograder.sandbox.errors import ImportFailed, place_in_file
+from autograder.sandbox.session import Limits, NothingToGrade, Sandbox, copy_submission
 
 
 class SubmissionProblem(Exception):
@@ -36,6 +37,44 @@ class Located:
     place: object = None
     workspace: object = None
     shown_as: object = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Opened:
+    """A submission ready for the checks (see :func:`open_submission`).
+
+    ``student`` answers the checks' calls: the :class:`Sandbox` holding the module, or,
+    when there is none to grade, a stand-in whose every call fails with ``problem``.
+    ``problem`` says why nothing could be graded (no module, or its import failed);
+    ``notes`` are what locating it found worth saying; ``sandbox`` is None without a module.
+    """
+
+    student: object
+    problem: str = ""
+    notes: tuple = ()
+    sandbox: object = None
+
+
+@contextlib.contextmanager
+def open_submission(path, expected_name, *, limits, isolation=None):
+    """Locate the module in the submission at ``path``, import it in a sandbox, and yield
+    the :class:`Opened` submission; the sandbox is closed on leaving. Gradescope's grader
+    and the student kit's self-check both open a submission this way."""
+    try:
+        located = locate(path, expected_name)
+    except SubmissionProblem as problem:
+        yield Opened(NothingToGrade(problem.feedback), problem.feedback)
+        return
+    with Sandbox(
+        located.module, folder=located.folder, limits=limits, isolation=isolation,
+        place=located.place or place_in_file, shown_as=located.shown_as,
+    ) as sandbox:
+        problem = ""
+        try:
+            sandbox.import_module()
+        except ImportFailed as error:
+            problem = error.feedback
+        yield Opened(sandbox, problem, located.notes, sandbox)
 
 
 def _python_files(folder):

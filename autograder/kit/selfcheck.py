@@ -21,10 +21,9 @@ from pathlib import Path
 from autograder import checks
 from autograder.checks import Feedback, seeded_rng
 from autograder.outcomes import check_output, judge
-from autograder.sandbox.errors import ImportFailed, place_in_file
 from autograder.sandbox.isolation import Isolation
-from autograder.sandbox.session import Limits, NothingToGrade, Sandbox
-from autograder.submission import SubmissionProblem, locate
+from autograder.sandbox.session import Limits
+from autograder.submission import open_submission
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,23 +98,11 @@ def run_checks(check_ids, seed, student):
 def check_submission(path, rubric):
     """The :class:`Report` of the submission at ``path`` (a file, a notebook or a folder)."""
     path = Path(path)
-    try:
-        located = locate(path, rubric.module)
-    except SubmissionProblem as problem:
-        return Report(path, _run_visible(rubric, NothingToGrade(problem.feedback)), problem=problem.feedback)
-    problem = ""
     # Isolation() runs the student's code as the student: never create users on their machine.
-    sandbox = Sandbox(
-        located.module, folder=located.folder, limits=rubric.limits, isolation=Isolation(),
-        place=located.place or place_in_file, shown_as=located.shown_as,
-    )
-    with sandbox:
-        try:
-            sandbox.import_module()
-        except ImportFailed as error:
-            problem = error.feedback
-        outcomes = _run_visible(rubric, sandbox)
-    return Report(path, outcomes, problem, located.notes, sandbox.printed_output())
+    with open_submission(path, rubric.module, limits=rubric.limits, isolation=Isolation()) as submission:
+        outcomes = _run_visible(rubric, submission.student)
+    printed = submission.sandbox.printed_output() if submission.sandbox is not None else ""
+    return Report(path, outcomes, submission.problem, submission.notes, printed)
 
 
 def _run_visible(rubric, student):
