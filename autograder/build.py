@@ -45,6 +45,13 @@ def build(out, source=SOURCE_ROOT):
             if path.is_file() and not path.is_symlink() and _wanted(path.relative_to(source)):
                 entries[path.relative_to(source).as_posix()] = (path, 0o644)
     _validate_rubrics(source / "rubrics")
+    return write_zip(out, entries)
+
+
+def write_zip(out, entries):
+    """Write ``entries`` (``{name in the zip: (file, permissions)}``) to the zip ``out``,
+    reproducibly: sorted, each with a fixed date, so that the same files give the same
+    bytes. The zip appears whole or not at all. Returns the names, sorted."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     temporary = out.with_name(out.name + ".partial")

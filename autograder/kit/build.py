@@ -27,12 +27,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 import gradescope_utils
 
 from autograder import checks
+from autograder.build import write_zip
 from autograder.grading import DEFAULT_RUBRIC, SOURCE_ROOT
 from autograder.kit.pruning import visible_source
 from autograder.rubric import RubricError, load_rubric
@@ -73,7 +73,8 @@ def build_kit(out, rubric_path=DEFAULT_RUBRIC):
         shutil.copyfile(KIT / "check.py", folder / "check.py")
         shutil.copyfile(HANDOUT / "README.md", folder / "README.md")
         shutil.copyfile(HANDOUT / rubric.module, folder / rubric.module)
-        return _zip(folder, Path(out))
+        entries = {path.relative_to(stage).as_posix(): (path, 0o644) for path in folder.rglob("*") if path.is_file()}
+        return write_zip(out, entries)
 
 
 def _vendor(library, visible_ids):
@@ -141,18 +142,3 @@ def _record(library):
     _copy(KIT / "replay_oracle.py", oracle)
     for cache in library.rglob("__pycache__"):
         shutil.rmtree(cache)
-
-
-def _zip(folder, out):
-    out.parent.mkdir(parents=True, exist_ok=True)
-    names = []
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                name = path.relative_to(folder.parent).as_posix()
-                info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-                info.external_attr = 0o100644 << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, path.read_bytes())
-                names.append(name)
-    return names
