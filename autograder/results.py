@@ -11,6 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
+#: The visibilities Gradescope knows, for a test and for the whole results.
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 # Gradescope truncates output at about 100,000 characters. With these caps every
 # output of a 15-check rubric together stays under 80,000.

@@ -28,9 +28,9 @@ from pathlib import Path
 
 import yaml
 
+from autograder.results import VISIBILITIES
 from autograder.sandbox.session import Limits
 
-VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 _TOP_KEYS = {"title": "text", "module": "text", "seed": "int", "limits": "mapping", "parts": "list"}
 _PART_KEYS = {"label", "title", "points", "checks"}
 _CHECK_KEYS = {"check", "name", "weight", "visibility", "feedback", "number", "tags"}
