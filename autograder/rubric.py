@@ -255,7 +255,7 @@ class _Validator:
         if not isinstance(checks_data, list) or not checks_data:
             self.fail(self.line_of(data, "checks"), f"{key}.checks", "must be a non-empty list of checks")
         checks = tuple(
-            self.check(item, self.line_of(checks_data, i), f"{key}.checks[{i}]", index=i, part_label=label)
+            self.check(item, self.line_of(checks_data, i), f"{key}.checks[{i}]")
             for i, item in enumerate(checks_data)
         )
         total = sum(rule.weight for rule in checks)
@@ -267,7 +267,7 @@ class _Validator:
             )
         return Part(label=label, title=self.text(data, "title", f"{key}.title", default=""), points=points, checks=checks)
 
-    def check(self, data, line, key, *, index, part_label):
+    def check(self, data, line, key):
         self.mapping(data, line, key, _CHECK_KEYS)
         check_id = data.get("check")
         if not isinstance(check_id, str):
