@@ -76,11 +76,11 @@ class ImportReport:
     functions: dict
 
 
-def warm_up(python=None, isolation=None):
+def warm_up():
     """Start this process's zygote now: its interpreter start and numpy import then
     overlap the grader's own start (pytest's configuration and collection) instead of
     delaying the first submission."""
-    _zygote(python or sys.executable, isolation or isolating.current_isolation())
+    _zygote(sys.executable, isolating.current_isolation())
 
 
 def _zygote(python, isolation):
