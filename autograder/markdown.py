@@ -1,6 +1,13 @@
-"""Safe markdown for text that came from a student's code."""
+"""Safe markdown for text that came from a student's code, or a student's file names.
+
+Both helpers pass the text through :func:`~autograder.terminal.printable`: what they
+produce is shown on Gradescope's page, in the batch's summary and on a terminal, and
+written as UTF-8.
+"""
 
 import re
+
+from autograder.terminal import printable
 
 
 def _longest_run(text, char):
@@ -11,7 +18,7 @@ def _longest_run(text, char):
 def inline_code(text, limit=400):
     """``text`` as an inline code span that no backtick inside it can close early,
     cut to ``limit`` characters (it may come from a student's exception message)."""
-    text = str(text).replace("\n", " ")
+    text = printable(text).replace("\n", " ")
     if len(text) > limit:
         text = text[:limit] + "…"
     ticks = "`" * (_longest_run(text, "`") + 1)
@@ -21,5 +28,6 @@ def inline_code(text, limit=400):
 
 def fenced(text, language="text"):
     """``text`` as a fenced code block whose fence is longer than any run inside it."""
+    text = printable(text)
     fence = "`" * max(3, _longest_run(text, "`") + 1)
     return f"{fence}{language}\n{text}\n{fence}"

@@ -168,6 +168,21 @@ def test_symlinks_in_a_folder_export_are_not_followed(tmp_path):
     assert any("we_recur.py" in p and "symbolic link" in p for p in found["alice"].problems)
 
 
+def test_names_that_are_not_utf8_are_shown_replaced(tmp_path):
+    export = os.fsencode(tmp_path / "export")
+    os.makedirs(export + b"/caf\xe9")
+    Path(os.fsdecode(export + b"/caf\xe9/we_recur.py")).write_text("")
+    os.symlink("we_recur.py", export + b"/caf\xe9/l\xff.py")
+    Path(os.fsdecode(export + b"/notes\xff.txt")).write_text("")
+    os.symlink(export + b"/caf\xe9", export + b"/m\xe9")
+    read = read_export(tmp_path / "export", tmp_path)
+    found = by_id(read)
+    assert found["caf"].path == Path(os.fsdecode(export + b"/caf\xe9"))
+    assert found["caf"].problems == ("`l\ufffd.py` is a symbolic link; links are not followed.",)
+    assert found["m"].path is None and found["m"].problems == ("`m\ufffd` is a symbolic link; links are not followed.",)
+    assert read.warnings == ("Ignored `notes\ufffd.txt`: a file per student must be a .py or .ipynb file.",)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

@@ -40,7 +40,7 @@ from autograder.rubric import RubricError, load_rubric
 KIT = Path(__file__).resolve().parent
 #: The grader's modules the self-check runs, as they are (paths under autograder/).
 VENDORED = (
-    "__init__.py", "markdown.py", "outcomes.py", "results.py", "notebook.py", "submission.py",
+    "__init__.py", "markdown.py", "terminal.py", "outcomes.py", "results.py", "notebook.py", "submission.py",
     "checks/__init__.py", "checks/values.py", "checks/shapes.py",
     "kit/__init__.py", "kit/selfcheck.py", "kit/sealed.py",
 )
