@@ -3,11 +3,16 @@
 The top-level output is a per-part summary table in markdown. It is visible to
 students, so it counts only checks they can see now: a part's hidden or later-shown
 checks are mentioned, never scored, and the total appears only when nothing is hidden.
+
+Student text (messages, printed output, file names) reaches every output, so each is
+passed through :func:`~autograder.terminal.printable`: no escape sequence or
+undecodable byte reaches results.json, Gradescope's page or a terminal.
 """
 
 from autograder.markdown import fenced
 from autograder.outcomes import Outcome, check_output
 from autograder.results import Results, TestResult
+from autograder.terminal import printable
 
 NOT_RUN = Outcome(0.0, "This check did not run, so it earns no points. Your course staff can see why.", label="not run")
 
@@ -28,7 +33,7 @@ def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", problem=""
             name=f"{part.heading} {rule.name}",
             score=rule.weight * outcome.fraction,
             max_score=rule.weight,
-            output=check_output(outcome, rule),
+            output=printable(check_output(outcome, rule)),
             visibility=rule.visibility,
             number=rule.number,
             tags=rule.tags,
@@ -37,7 +42,7 @@ def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", problem=""
         )
         tests.append(result)
         part_scores[part.label] = part_scores.get(part.label, 0.0) + result.score
-    output = summary(rubric, tests, notes=notes, printed=printed, problem=problem)
+    output = printable(summary(rubric, tests, notes=notes, printed=printed, problem=problem))
     extra = {
         "rubric": rubric.title,
         "part_scores": {label: round(score, 4) for label, score in part_scores.items()},
@@ -78,13 +83,15 @@ def summary(rubric, tests, *, notes, printed, problem):
 
 
 def format_for_terminal(results):
-    """A plain-text report of ``results`` for ``python -m autograder grade``."""
+    """A plain-text report of ``results`` for ``python -m autograder grade``, safe to
+    print (results that did not come from :func:`build_results` included)."""
     data = results.to_json()
-    lines = [data["output"], "", "## Checks", ""]
+    lines = [printable(data["output"]), "", "## Checks", ""]
     for test in data["tests"]:
         mark = "PASS" if test["status"] == "passed" else "FAIL"
         visibility = "" if test["visibility"] == "visible" else f"  [{test['visibility']}]"
         lines.append(f"[{mark}] {test['score']:g}/{test['max_score']:g}  {test['name']}{visibility}")
         if test["status"] != "passed" or "Note:" in test["output"]:
-            lines.extend("        " + line for line in test["output"].splitlines())
+            # Written out before splitting, so that a control splitlines() splits at shows.
+            lines.extend("        " + line for line in printable(test["output"]).splitlines())
     return "\n".join(lines)

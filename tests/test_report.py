@@ -3,6 +3,7 @@ summary table, and the results.json model (rounding, status, caps, atomic writes
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,37 @@ def test_terminal_report_marks_each_check():
     assert "[PASS] 1/1  (b) check b.one" in text
     hidden = rubric(part("a", rule("a.one", 1, visibility="hidden")))
     assert "[hidden]" in format_for_terminal(build(hidden, {"a.one": PASSED})[0])
+
+
+
+#: What a terminal (or Gradescope's markdown) would act on rather than show.
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def test_terminal_report_writes_control_sequences_out():
+    test = TestResult("(a) check", 0, 1, "raised `ValueError: \x1b]0;owned\x07\x9b2J`", failed=True)
+    text = format_for_terminal(Results((test,), "## Quiz\n\x1b[2J", 0.1))
+    assert not RAW_CONTROL.search(text)
+    assert "\\x1b]0;owned\\x07\\x9b2J" in text and "## Quiz\n\\x1b[2J" in text
+
+
+def test_results_markdown_holds_no_raw_control_sequences():
+    raised = Outcome(0.0, "`f` raised `ValueError: \x1b[31mboom\x9b0m`", ("\x1b[2J",), "raised")
+    results, _ = build(
+        TWO_PARTS, {"a.one": raised}, printed="\x1b]0;owned\x07hi\r\n", notes=("\x85 note",), problem="\x1b[H"
+    )
+    data = results.to_json()
+    for text in [data["output"], *(test["output"] for test in data["tests"])]:
+        assert not RAW_CONTROL.search(text), text
+    assert "\\x1b[31mboom\\x9b0m" in data["tests"][0]["output"]
+    assert "\\x1b]0;owned\\x07hi\\x0d" in data["output"]
+
+
+def test_a_name_that_is_not_utf8_reaches_results_json_replaced(tmp_path):
+    name = os.fsdecode(b"caf\xe9.py")
+    results, _ = build(TWO_PARTS, {}, notes=(f"Graded `{name}`, its only Python file.",), problem=f"`{name}` failed")
+    results.write(tmp_path / "results.json")
+    assert "Graded `caf\ufffd.py`" in json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["output"]
 
 
 # -- results.json --------------------------------------------------------------------------------
