@@ -7,10 +7,15 @@ set -euo pipefail
 root=${AUTOGRADER_ROOT:-/autograder}
 source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+# python3-venv for the environment; libseccomp2 for the worker's system-call filter
+# (Ubuntu's base image has it, as apt itself uses it; a slimmer image may not).
+missing=()
+python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || missing+=(libseccomp2)
+if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq python3-venv >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 python3 -m venv "$root/venv"
 "$root/venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
@@ -19,6 +24,6 @@ python3 -m venv "$root/venv"
 
 # Student code runs as this unprivileged user (run_autograder also creates it on demand).
 id ag-student >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent \
-  --shell /usr/sbin/nologin --user-group ag-student
+  --shell /usr/sbin/nologin --comment "autograder sandbox" --user-group ag-student
 # The sandbox user may use the interpreter, never read the grader's source.
 chmod -R o+rX "$root/venv"

@@ -3,6 +3,7 @@ the student's code becomes a StudentCodeError with feedback; timeouts are bounde
 not repeated; the worker is replaced after it dies; the submission is a scratch copy."""
 
 import os
+import secrets
 import textwrap
 import time
 
@@ -412,30 +413,50 @@ def test_student_code_runs_unprivileged_as_root(sandbox):
 
 
 def test_close_ends_the_processes_the_student_started(sandbox):
-    source = '''\
-import subprocess
+    """A child that tries to leave the process group and outlive the worker is ended
+    with it. It names itself with a token, since its pid is the namespace's own."""
+    token = f"agtest{secrets.token_hex(4)}"
+    source = f'''\
+import ctypes, os, time
 
 
 def spawn():
-    return subprocess.Popen(["sleep", "60"], start_new_session=True).pid
+    if os.fork() == 0:
+        try:
+            os.setsid()
+        except OSError:
+            pass
+        if os.fork() == 0:  # an orphan, adopted by the zygote
+            ctypes.CDLL(None).prctl(15, b"{token}", 0, 0, 0)
+            time.sleep(60)
+        os._exit(0)
+    time.sleep(0.2)
+    return "spawned"
 '''
     box = sandbox(source)
-    pid = box.call("spawn")
-    assert _alive(pid)
+    assert box.call("spawn") == "spawned"
+    assert _named(token)
     box.close()
     deadline = time.monotonic() + 2
-    while _alive(pid) and time.monotonic() < deadline:
+    while _named(token) and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert not _alive(pid)
+    assert not _named(token)
     assert box.survivors == 0
 
 
-def _alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stream:
-            return stream.read().rpartition(b")")[2].split()[0] not in (b"Z", b"X")
-    except (FileNotFoundError, ProcessLookupError):
-        return False
+def _named(name):
+    """Pids of the living processes called ``name``."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stream:
+                    text = stream.read()
+            except OSError:
+                continue
+            if text.split(b"(", 1)[1].rpartition(b")")[0] == name.encode() and text.rpartition(b")")[2].split()[0] not in (b"Z", b"X"):
+                found.append(int(entry.name))
+    return found
 
 
 def test_files_over_the_size_cap_never_cost_the_module(tmp_path):

@@ -1,13 +1,18 @@
 """Who the student's code runs as, what it may reach, and how all of it is ended.
 
-As root (Gradescope's container, CI), student code runs as the dedicated unprivileged
-user :data:`SANDBOX_USER`, which cannot read the grader's source tree nor write its
-results, and every process of that user is killed when grading ends. Without root (a
-TA's laptop, a student's self-check) it runs as the current user with resource limits
-only; :attr:`Isolation.reduced` says so, and the report tells the reader.
+As root (Gradescope's container, CI), student code runs as a dedicated unprivileged
+user (:data:`SANDBOX_USER`, one per grader process running side by side), and every
+process of that user is killed when grading ends. Without root (a TA's laptop, a
+student's self-check) it runs as the current user, and everything it started is found
+as a descendant of the zygote (the subreaper of all it forks): nothing the student
+controls, such as an environment variable, decides what is killed.
+
+Either way, the worker confines itself with Landlock, seccomp and namespaces where the
+kernel offers them (``confine.py``), which is what keeps the grader's files, the
+network and other processes out of reach whatever user it runs as and wherever the
+grader's checkout lies. :attr:`Isolation.reduced` says that the user is not separate.
 """
 
-import ctypes
 import dataclasses
 import fcntl
 import os
@@ -38,14 +43,33 @@ def use_slot(index):
     _claimed = None
 
 
+def _slots_folder():
+    """Root's own folder for the slots' lock files: no other user can plant anything
+    there (a folder planted at a lock file's path in the world-writable /run/lock once
+    crashed every grader that reached that slot)."""
+    base = "/run" if os.path.isdir("/run") else tempfile.gettempdir()
+    folder = os.path.join(base, "autograder-slots")
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
+    info = os.lstat(folder)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or stat.S_IMODE(info.st_mode) & 0o022:
+        raise RuntimeError(f"{folder} is not a private folder of this user: it cannot hold the sandbox slots' locks")
+    return folder
+
+
 def _claim_slot():
     global _claimed
     if _claimed is not None and _claimed[0] == os.getpid():
         return _claimed[1]
-    folder = "/run/lock" if os.path.isdir("/run/lock") else tempfile.gettempdir()
+    folder = _slots_folder()
     for slot in range(_preferred_slot, _preferred_slot + 256):
-        path = os.path.join(folder, f"autograder-sandbox-{slot}.lock")
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        path = os.path.join(folder, f"slot-{slot}.lock")
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError:  # not a file we can lock
+            continue
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -62,10 +86,9 @@ def sandbox_user_name():
     return SANDBOX_USER if slot == 0 else f"{SANDBOX_USER}-{slot}"
 
 
-#: Set in the worker's environment: processes the student starts inherit it, which is
-#: how reduced isolation finds them again to kill them.
-MARKER_VARIABLE = "AUTOGRADER_SANDBOX"
-_PR_SET_CHILD_SUBREAPER = 36
+#: The comment every sandbox user is created with: a user without it is not ours, and
+#: is never used (its processes would be killed with the student's).
+SANDBOX_COMMENT = "autograder sandbox"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,7 +106,8 @@ class Isolation:
         if self.reduced:
             return (
                 "Isolation is reduced: the grader is not running as root, so student code ran as the "
-                "current user, in a separate process with resource limits, but could read your files."
+                "current user, in a separate process with resource limits and the confinement listed "
+                "for course staff."
             )
         name = pwd.getpwuid(self.uid).pw_name
         return f"Student code ran as the unprivileged user {name!r} with resource limits."
@@ -94,7 +118,7 @@ def current_isolation(*, create_user=True):
     if os.geteuid() != 0:
         return Isolation()
     account = ensure_sandbox_user() if create_user else _lookup(sandbox_user_name())
-    if account is None:
+    if account is None or not is_ours(account):
         return Isolation()
     return Isolation(uid=account.pw_uid, gid=account.pw_gid)
 
@@ -107,20 +131,32 @@ def _lookup(name):
 
 
 def ensure_sandbox_user():
-    """The sandbox user's passwd entry, created (as a system user, no login) if missing."""
+    """The sandbox user's passwd entry, created (as a system user, no login) if missing;
+    None if the name belongs to an account that is not ours (see :func:`is_ours`)."""
     name = sandbox_user_name()
     account = _lookup(name)
-    if account is not None:
-        return account
-    useradd = shutil.which("useradd") or "/usr/sbin/useradd"
-    subprocess.run(
-        [useradd, "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
-         "--user-group", name],
-        check=False,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    return _lookup(name)
+    if account is None:
+        useradd = shutil.which("useradd") or "/usr/sbin/useradd"
+        subprocess.run(
+            [useradd, "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
+             "--comment", SANDBOX_COMMENT, "--user-group", name],
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        account = _lookup(name)
+    return account if account is not None and is_ours(account) else None
+
+
+def is_ours(account):
+    """Whether ``account`` is a sandbox user this grader may kill every process of: a
+    system account without a login or a home, that no other account shares a uid with,
+    and not root."""
+    if account.pw_uid == 0 or account.pw_dir != "/nonexistent" or not account.pw_shell.endswith("nologin"):
+        return False
+    if account.pw_gecos not in ("", SANDBOX_COMMENT):
+        return False
+    return sum(1 for other in pwd.getpwall() if other.pw_uid == account.pw_uid) == 1
 
 
 def readable_by_others(path):
@@ -179,59 +215,68 @@ def hand_over(folder, isolation):
     os.chmod(folder, 0o700)
 
 
-def become_subreaper():
-    """Adopt orphaned descendants (Linux), so that double-forked processes stay findable."""
+def _process_table():
+    """``{pid: (parent pid, uid)}`` of every living (not zombie) process, from /proc."""
+    table = {}
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
-def _processes(uid):
-    """Pids of the living processes owned by ``uid``; zombies are already dead."""
-    if not os.path.isdir("/proc"):  # macOS (the student kit): the process group kill must do
-        return
-    for entry in os.scandir("/proc"):
+        entries = list(os.scandir("/proc"))
+    except OSError:  # macOS (the student kit): the process group kill must do
+        return table
+    for entry in entries:
         if not entry.name.isdigit():
             continue
         try:
-            if entry.stat().st_uid != uid:
-                continue
+            uid = entry.stat().st_uid
             with open(f"/proc/{entry.name}/stat", "rb") as stream:
-                state = stream.read().rpartition(b")")[2].split()[0]
+                fields = stream.read().rpartition(b")")[2].split()
         except (OSError, IndexError):
             continue
-        if state not in (b"Z", b"X"):
-            yield int(entry.name)
+        if fields and fields[0] not in (b"Z", b"X"):
+            table[int(entry.name)] = (int(fields[1]), uid)
+    return table
 
 
-def _environ_has(pid, needles):
-    try:
-        with open(f"/proc/{pid}/environ", "rb") as stream:
-            environ = stream.read(1 << 20)
-    except OSError:
-        return False
-    return any(needle in environ for needle in needles)
+def _processes(uid):
+    """Pids of the living processes owned by ``uid``."""
+    return [pid for pid, (_, owner) in _process_table().items() if owner == uid]
 
 
-def kill_everything(isolation, markers, *, spare=(), rounds=100):
+def descendants(roots, table):
+    """Every process of ``table`` below one of ``roots`` (the roots themselves excluded)."""
+    children = {}
+    for pid, (parent, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+    found, pending = [], list(roots)
+    while pending:
+        for child in children.get(pending.pop(), ()):
+            found.append(child)
+            pending.append(child)
+    return found
+
+
+def kill_everything(isolation, zygote=None, worker=None, *, rounds=100):
     """Kill every process the student started; returns how many were still alive.
 
     With a sandbox user: every process of that user, including double-forked daemons,
     setsid'd children and processes that ignore SIGTERM (SIGKILL cannot be ignored).
     A helper process that becomes the user and calls ``kill(-1, SIGKILL)`` ends them
     all at once, so a process that forks as fast as it can cannot outrun a scan.
-    With reduced isolation: every process that carries one of ``markers`` in its
-    environment. Processes in ``spare`` (the zygote) are left alone.
+    Without one (reduced isolation): every descendant of the ``worker`` pid, and every
+    orphan the ``zygote`` adopted as their subreaper that is not one of its other
+    workers. Nothing the student controls (an environment, a process name) matters.
     """
-    spare = {os.getpid(), *spare}
-    needles = [f"{MARKER_VARIABLE}={marker}".encode() for marker in markers]
     for _ in range(rounds):
         if isolation.reduced:
-            alive = [pid for pid in _processes(os.getuid()) if pid not in spare and _environ_has(pid, needles)]
+            if zygote is None:
+                return 0
+            table = _process_table()
+            roots = [] if worker is None else [worker]
+            roots += [pid for pid, (parent, _) in table.items()
+                      if parent == zygote.process.pid and pid not in zygote.workers]
+            alive = [*roots, *descendants(roots, table)]
+            alive = [pid for pid in alive if pid in table]
         else:
-            alive = list(_processes(isolation.uid))
+            alive = _processes(isolation.uid)
         if not alive:
             return 0
         if not isolation.reduced:
@@ -250,10 +295,15 @@ def kill_everything(isolation, markers, *, spare=(), rounds=100):
 #: to belong to someone else. Only entries missing from it need a ``stat``, so a sweep
 #: of a crowded /tmp costs a directory listing, not a system call per entry.
 _OTHERS = {}
+#: Every place a user may write without owning it: what the sandbox user left there
+#: would meet the next submission graded as the same user.
+WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue", "/var/lock")
 
 
-def remove_leftovers(isolation, places=("/tmp", "/var/tmp", "/dev/shm")):
-    """Delete what the sandbox user left in the shared temporary folders.
+def remove_leftovers(isolation, places=WORLD_WRITABLE):
+    """Delete what the sandbox user left in the shared, world-writable folders and in
+    SysV IPC. (With Landlock and seccomp in force it can reach none of them; this is
+    the layer under those.)
 
     An entry listed before under the same name and inode belonged to another user
     then, and cannot have become the sandbox user's since: only root can give a file
@@ -264,7 +314,7 @@ def remove_leftovers(isolation, places=("/tmp", "/var/tmp", "/dev/shm")):
         return
     for place in places:
         try:
-            sticky = os.stat(place).st_mode & stat.S_ISVTX
+            sticky = os.lstat(place).st_mode & stat.S_ISVTX
             entries = list(os.scandir(place))
         except OSError:
             continue
@@ -280,12 +330,102 @@ def remove_leftovers(isolation, places=("/tmp", "/var/tmp", "/dev/shm")):
                     others.add(key)
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path, ignore_errors=True)
+                    remove_tree(entry.path)
                 else:
                     os.unlink(entry.path)
             except OSError:
                 pass
         _OTHERS[place, isolation.uid] = others
+    remove_sysv_objects(isolation.uid)
+
+
+#: /proc/sysvipc file -> (the ctl system call's name, the column of the object's id)
+_SYSV = {"shm": ("shmctl", 1), "msg": ("msgctl", 1), "sem": ("semctl", 1)}
+_IPC_RMID = 0
+
+
+def remove_sysv_objects(uid):
+    """Remove the SysV shared memory, message queues and semaphore sets owned by ``uid``."""
+    libc = None
+    for kind, (function, column) in _SYSV.items():
+        try:
+            with open(f"/proc/sysvipc/{kind}") as listing:
+                lines = listing.read().splitlines()[1:]
+        except OSError:
+            continue
+        header = None
+        for line in lines:
+            fields = line.split()
+            if header is None:
+                header = True
+            try:
+                ident = int(fields[column])
+                owner = int(fields[_sysv_uid_column(kind)])
+            except (IndexError, ValueError):
+                continue
+            if owner != uid:
+                continue
+            if libc is None:
+                import ctypes
+
+                libc = ctypes.CDLL(None, use_errno=True)
+            if kind == "sem":
+                libc.semctl(ident, 0, _IPC_RMID)
+            else:
+                getattr(libc, function)(ident, _IPC_RMID, None)
+
+
+def _sysv_uid_column(kind):
+    # The columns of /proc/sysvipc/{shm,msg,sem} (see proc(5)); uid is the owner's.
+    return {"shm": 7, "msg": 7, "sem": 4}[kind]
+
+
+def remove_tree(path):
+    """Delete the folder ``path`` and everything in it, without recursion (a tree may
+    be deeper than Python's recursion limit or PATH_MAX) and without following links.
+    Errors are skipped: what cannot be removed stays."""
+    names = []  # the folders between ``path`` and where we are
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return
+    try:
+        while True:
+            descended = False
+            try:
+                entries = list(os.scandir(fd))
+            except OSError:
+                entries = []
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        child = os.open(entry.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                        os.close(fd)
+                        fd, descended = child, True
+                        names.append(entry.name)
+                        break
+                    os.unlink(entry.name, dir_fd=fd)
+                except OSError:
+                    continue
+            if descended:
+                continue
+            if not names:
+                break
+            parent = os.open("..", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = parent
+            try:
+                os.rmdir(names.pop(), dir_fd=fd)
+            except OSError:
+                # Not empty (an entry we could not remove): leave this branch.
+                names.clear()
+                break
+    finally:
+        os.close(fd)
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass
 
 
 def _kill_all_as(isolation):
@@ -302,10 +442,30 @@ def _kill_all_as(isolation):
 
 
 def _reap(pids):
-    """Collect those of ``pids`` that are our children (adopted orphans included), so
-    they do not linger as zombies; never touches the grader's other children."""
+    """Collect those of ``pids`` that are our children, so they do not linger as
+    zombies; never touches the grader's other children."""
     for pid in pids:
         try:
             os.waitpid(pid, os.WNOHANG)
         except (ChildProcessError, OSError):
             pass
+
+
+def private_paths():
+    """What no Landlock rule of the worker may reach, wherever it lies: the grader's
+    source tree, the home folders of the grader's user and of root, Gradescope's folder, and what a batch names in ``AUTOGRADER_PRIVATE`` (its export
+    and ``--out``, separated by ``os.pathsep``)."""
+    here = Path(__file__).resolve()
+    paths = {str(here.parents[2]), str(here.parents[1])}
+    try:
+        import reference
+
+        paths.add(str(Path(reference.__file__).resolve().parent))
+    except ImportError:
+        pass
+    for home in (os.path.expanduser("~"), "/root", os.environ.get("HOME")):
+        if home and home != "/":
+            paths.add(home)
+    paths.add(os.environ.get("AUTOGRADER_ROOT") or "/autograder")
+    paths.update(p for p in os.environ.get("AUTOGRADER_PRIVATE", "").split(os.pathsep) if p)
+    return tuple(sorted(p for p in paths if p != "/"))

@@ -4,8 +4,8 @@ worker process and answers ``call(function, *args)`` with validated plain data.
 Everything that touches student code goes through here. The worker is forked by the
 zygote (:mod:`autograder.sandbox.zygote`) into a scratch copy of the submission, with
 its own session (so its whole process group can be killed), a scrubbed environment,
-the isolation of :mod:`autograder.sandbox.isolation`, and its output sent to a capped
-log. Each call has a timeout; a function that timed out is not called again, and the
+the isolation of :mod:`autograder.sandbox.isolation` and the confinement of
+``confine.py`` (Landlock, seccomp, namespaces), and its output sent to a capped log. Each call has a timeout; a function that timed out is not called again, and the
 whole submission has a time budget, so grading ends in bounded time whatever the
 student wrote.
 """
@@ -16,6 +16,7 @@ import os
 import secrets
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import time
@@ -87,7 +88,7 @@ def _zygote(python, isolation):
     # The standard library must be loaded before privileges drop when the sandbox
     # user could not read it afterwards (an interpreter installed under /root).
     preload = not isolation.reduced and not isolating.readable_by_others(os.__file__)
-    return Zygote.shared(python, preload)
+    return Zygote.shared(python, preload, isolating.private_paths())
 
 
 def _module_name(path):
@@ -100,18 +101,20 @@ class Sandbox:
 
     def __init__(
         self, module_path, *, folder=None, limits=Limits(), python=None, place=place_in_file, isolation=None,
-        shown_as=None,
+        shown_as=None, namespaces=True,
     ):
         """``module_path`` is the student's file; ``folder``, when given, is the
         submission folder that holds it, copied whole so its other files stay importable.
         ``place(file, line)`` names a location in feedback, and ``shown_as`` the module
-        (default: its file name in code); a notebook names its cells and itself."""
+        (default: its file name in code); a notebook names its cells and itself.
+        ``namespaces=False`` keeps the worker out of PID and IPC namespaces of its own
+        (the other layers still apply)."""
+        self.namespaces = namespaces
         self.place = place
         self.shown_as = shown_as or inline_code(Path(module_path).name)
         self.isolation = isolation if isolation is not None else isolating.current_isolation()
-        self.confinement = {}  # what the worker achieved: network isolated, user
+        self.confinement = {}  # what the worker achieved: network, user, namespaces, file system, seccomp
         self.survivors = 0  # processes still alive after close(): should stay 0
-        self._marker = secrets.token_hex(8)
         self.module_path = Path(module_path)
         self.folder = Path(folder) if folder is not None else None
         self.limits = limits
@@ -149,7 +152,7 @@ class Sandbox:
             self._collect_console()
             self._console_log = None
         if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
+            isolating.remove_tree(self._scratch)
         self._scratch = None
 
     # -- calls -----------------------------------------------------------------------
@@ -288,14 +291,6 @@ class Sandbox:
         finally:
             self.used_seconds += time.monotonic() - started
 
-    def _kill_everything(self):
-        """End every process the student started; returns how many survived."""
-        if self._zygote is None:
-            return 0
-        # Forked (not exec'd) processes show the zygote's environment, hence two markers.
-        return isolating.kill_everything(
-            self.isolation, (self._marker, self._zygote.marker), spare=(self._zygote.process.pid,)
-        )
 
     def _where(self, error):
         frames = format_frames(error.get("frames"), self.place)
@@ -349,7 +344,6 @@ class Sandbox:
 
     def _start_worker(self):
         if self._scratch is None:
-            isolating.become_subreaper()
             # The scratch folder is the grader's and only traversable by others: inside
             # it, the student's code works in its copy of the submission, and cannot
             # reach its own console log (root's, 0600, when it runs as the sandbox user).
@@ -367,11 +361,12 @@ class Sandbox:
             self._console_log = self._scratch / "console.log"
         work_dir = self._scratch / "submission"
         env = base_environment()
-        env.update({"HOME": str(work_dir), "TMPDIR": str(work_dir), isolating.MARKER_VARIABLE: self._marker})
+        env.update({"HOME": str(work_dir), "TMPDIR": str(work_dir)})
         config = {
             "uid": self.isolation.uid,
             "gid": self.isolation.gid,
             "rlimits": self.limits.rlimits(dedicated_user=not self.isolation.reduced),
+            "namespaces": self.namespaces,
         }
         self._zygote = _zygote(self.python, self.isolation)
         request_read, request_write = os.pipe()
@@ -401,7 +396,7 @@ class Sandbox:
         except (ProcessLookupError, PermissionError):
             pass
         process.wait(timeout=5.0, raising=False)
-        self.survivors = self._kill_everything()
+        self.survivors = isolating.kill_everything(self.isolation, self._zygote, process.pid)
         for fd in (self._request_fd, self._reply_fd):
             try:
                 os.close(fd)
@@ -478,7 +473,11 @@ def _exception_text(error):
 
 def copy_submission(source, destination, max_bytes, keep=None):
     """Copy the submission's regular files and folders; links and other oddities stay
-    behind, and so do files past ``max_bytes`` in all, except ``keep`` (the module)."""
+    behind, and so do files past ``max_bytes`` in all, except ``keep`` (the module).
+
+    Each file is opened without following a link and checked on what was opened, so a
+    link is never read through (as root, it could reach any file), even one put in
+    place after the folder was listed; a FIFO cannot make the copy wait."""
     destination.mkdir(parents=True)
     total = 0
     for folder, subfolders, files in os.walk(source, followlinks=False):
@@ -488,10 +487,16 @@ def copy_submission(source, destination, max_bytes, keep=None):
             (destination / relative / sub).mkdir()
         for name in files:
             path = Path(folder) / name
-            if path.is_symlink() or not path.is_file():
+            try:
+                descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+            except OSError:  # a link (ELOOP), or unreadable
                 continue
-            size = path.stat().st_size
-            if total + size > max_bytes and path != keep:
-                continue
-            total += size
-            shutil.copyfile(path, destination / relative / name)
+            with open(descriptor, "rb") as stream:
+                status = os.fstat(descriptor)
+                if not stat.S_ISREG(status.st_mode):
+                    continue
+                if total + status.st_size > max_bytes and path != keep:
+                    continue
+                total += status.st_size
+                with open(destination / relative / name, "wb") as sink:
+                    shutil.copyfileobj(stream, sink)

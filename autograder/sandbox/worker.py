@@ -1,15 +1,19 @@
 """The worker: the only process in which a student's code runs.
 
 Started once per grader process by :mod:`autograder.sandbox.zygote` as
-``python -I worker.py --zygote CONTROL_FD preload|plain`` with ``wire.py`` beside it:
-that process loads numpy (and, for ``preload``, the standard modules students use)
-and forks one worker per submission (:func:`zygote`). It is self-contained on purpose
-(stdlib, numpy and ``wire``), because it runs from a copy outside the grader's source.
+``python -I worker.py --zygote CONTROL_FD preload|plain PRIVATE_JSON`` with ``wire.py``
+and ``confine.py`` beside it: that process loads numpy (and, for ``preload``, the
+standard modules students use) and forks one worker per submission (:func:`zygote`).
+It is self-contained on purpose (stdlib, numpy, ``wire``, ``confine``), because it runs
+from a copy outside the grader's source.
 
 The zygote leaves the network once (a new network namespace, where the kernel allows
-one), so every worker it forks starts outside it. Before any student code runs, each
-worker confines itself (:func:`confine`): it drops to the sandbox user when started as
-root, forbids regaining privileges, and sets its resource limits. Then it serves two requests, one at a time:
+one) and adopts every orphan its workers leave (it is their subreaper). Each worker
+enters a PID and IPC namespace of its own where the platform allows it, then confines
+itself (:func:`confine`) before any student code runs: it drops to the sandbox user
+when started as root, drops its capabilities, forbids regaining privileges, sets its
+resource limits, restricts its file system, TCP and signals with Landlock and its
+system calls with seccomp (:mod:`confine`). Then it serves two requests, one at a time:
 
 ``{"op": "import", "path": ..., "module": ...}``
     import the student's file; reply with its callables and what it printed.
@@ -24,7 +28,6 @@ decides a grade: the grader validates every value it receives.
 """
 
 import contextlib
-import ctypes
 import gc
 import importlib
 import importlib.util
@@ -33,12 +36,14 @@ import io
 import json
 import os
 import resource
+import signal
 import sys
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import wire  # noqa: E402  (found beside this file, never in the student's folder)
+import confine as confining  # noqa: E402  (found beside this file, never in the student's folder)
+import wire  # noqa: E402
 
 sys.path.remove(HERE)
 
@@ -58,9 +63,6 @@ PRELOAD = (
     "numpy.ma", "numpy.lib.stride_tricks", "timeit", "cProfile", "pstats", "email", "html", "xml.etree.ElementTree",
     "concurrent.futures", "asyncio", "codecs", "locale", "sched", "shlex", "difflib", "graphlib", "ast", "dis",
 )
-_CLONE_NEWUSER = 0x10000000
-_CLONE_NEWNET = 0x40000000
-_PR_SET_NO_NEW_PRIVS = 38
 
 
 class _CappedText(io.TextIOBase):
@@ -99,10 +101,27 @@ def preload():
             pass
 
 
-def confine(config, network):
-    """Drop privileges and set limits; returns what was achieved, with ``network``, how
-    the zygote left the network (:func:`leave_network`) for all its workers."""
-    achieved = {"network": network, "user": None}
+class Border:
+    """What the zygote prepares once for every worker's confinement: the read rules
+    (see :func:`confine.plan_reads`), the seccomp filter, the Landlock ABI, and how it
+    left the network."""
+
+    def __init__(self, private):
+        self.landlock = confining.landlock_abi()
+        paths = [*confining.interpreter_paths(), *confining.SYSTEM_READ]
+        self.reads = confining.plan_reads(paths, private) if self.landlock else []
+        self.syscall_filter = confining.build_filter() if sys.platform == "linux" else "unavailable (not Linux)"
+        self.network = "not isolated"
+
+
+def confine(config, border, namespaces):
+    """Drop privileges, set limits, restrict the file system and system calls; returns
+    what was achieved, for the instructor's log. Runs in the worker, before any student
+    code, in this order: the Landlock rules' paths are opened while they can still be
+    reached (as root); then the sandbox user; no capabilities, no new privileges; the
+    resource limits; Landlock; seccomp last (it forbids what the steps before need)."""
+    achieved = {"network": border.network, "user": None, "namespaces": namespaces}
+    rules = confining.open_rules(border.reads, [os.getcwd()]) if border.landlock else []
     uid, gid = config.get("uid"), config.get("gid")
     if uid is not None:
         os.setgroups([])
@@ -110,7 +129,8 @@ def confine(config, network):
         os.setuid(uid)
         achieved["user"] = uid
     if sys.platform == "linux":  # the student kit also runs on macOS, which has no prctl
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        confining.drop_capabilities()
+        confining.no_new_privileges()
     for name, value in config.get("rlimits", {}).items():
         limit = getattr(resource, name)
         hard = resource.getrlimit(limit)[1]
@@ -119,6 +139,9 @@ def confine(config, network):
             resource.setrlimit(limit, (value, value))
         except (ValueError, OSError):  # macOS refuses some (RLIMIT_AS): keep the others
             pass
+    if sys.platform == "linux":
+        achieved.update(confining.restrict_landlock(border.landlock, rules))
+        achieved["seccomp"] = confining.load_filter(border.syscall_filter)
     return achieved
 
 
@@ -128,14 +151,14 @@ def leave_network():
     this once, before it forks any worker: its workers share a namespace with no
     interface but a loopback that is down (as root, the sandbox user has no right to
     bring it up), and they never run at the same time (each is ended, with all it
-    started, before the next starts)."""
+    started, before the next starts). As root, a user namespace is not tried: the
+    sandbox user would not exist in it."""
     if sys.platform != "linux":
         return "not isolated"
-    libc = ctypes.CDLL(None, use_errno=True)
     if os.geteuid() == 0:
-        return "isolated" if libc.unshare(_CLONE_NEWNET) == 0 else "not isolated"
+        return "isolated" if confining.unshare(confining.CLONE_NEWNET) == 0 else "not isolated"
     uid, gid = os.getuid(), os.getgid()
-    if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
+    if confining.unshare(confining.CLONE_NEWUSER | confining.CLONE_NEWNET) != 0:
         return "not isolated"
     try:  # map our own ids, so the student's code still sees who it is
         for path, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
@@ -287,32 +310,40 @@ class Worker:
             return getattr(function, "__name__", "function")
 
 
-def zygote(control_fd, preload_everything):
+def zygote(control_fd, preload_everything, private):
     """Serve as a pre-warmed fork server: numpy (and the preload) are loaded once here,
     and each worker is a fork of this process, started in microseconds instead of an
     interpreter start and a numpy import.
 
-    Once loaded, it says ``{"ready": true}``. Requests arrive on a stream socket as JSON
-    lines, one at a time (the grader waits for each answer before it asks again),
-    answered the same way:
+    Once loaded, it says ``{"ready": true, "border": {...}}`` (what the kernel offers,
+    for the instructor's log). Requests arrive on a stream socket as JSON lines, one at
+    a time (the grader waits for each answer before it asks again), answered the same way:
     ``{"op": "spawn", "cwd", "env", "config"}`` with three descriptors attached (the
     worker's request and reply pipes and its console), answered ``{"pid": N}``;
     ``{"op": "wait", "pid", "timeout"}``, answered ``{"status": S}`` (S as in
     ``subprocess``: negative for a signal, None if still running).
+
+    The zygote is the subreaper of everything its workers start: an orphan the student
+    leaves becomes its child (never the grader's, nor init's), which is where the
+    grader's cleanup looks for it, and which it reaps.
     """
     import numpy  # noqa: F401
-    import signal
     import socket
 
     if preload_everything:
         preload()
-    network = leave_network()
+    border = Border(private)
+    border.network = leave_network()
+    confining.become_subreaper()
     # Everything loaded so far is left out of the garbage collector's scans, in this
     # process and in every fork: a worker's collection then neither spends time on those
     # objects nor copies the pages that hold them.
     gc.freeze()
     control = socket.socket(fileno=control_fd)
-    control.sendall(b'{"ready": true}\n')  # the grader may now delete the files this ran from
+    described = {**confining.describe(), "network": border.network, "seccomp": _filter_state(border)}
+    # the grader may now delete the files this ran from
+    control.sendall(json.dumps({"ready": True, "border": described}).encode() + b"\n")
+    ended = {}  # pid -> status of children reaped while waiting for another
     while True:
         try:
             packet, fds, _, _ = socket.recv_fds(control, 1 << 20, 3)
@@ -327,20 +358,45 @@ def zygote(control_fd, preload_everything):
             return
         request = json.loads(packet)
         if request["op"] == "spawn":
+            _reap(ended)
             pid = os.fork()
             if pid == 0:
                 control.close()
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                _become_worker(request, network, *fds)
+                _become_worker(request, border, *fds)
             for fd in fds:
                 os.close(fd)
             control.sendall(json.dumps({"pid": pid}).encode() + b"\n")
         elif request["op"] == "wait":
-            status = _wait_for(request["pid"], request.get("timeout", 0))
+            status = _wait_for(request["pid"], request.get("timeout", 0), ended)
             control.sendall(json.dumps({"status": status}).encode() + b"\n")
 
 
-def _wait_for(pid, timeout):
+def _filter_state(border):
+    return border.syscall_filter if isinstance(border.syscall_filter, str) else "libseccomp filter"
+
+
+def _status(status):
+    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+def _reap(ended):
+    """Reap every child that has ended (workers, and orphans adopted as subreaper),
+    keeping the workers' statuses in ``ended`` for a later ``wait``."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        ended[pid] = _status(status)
+        if len(ended) > 4096:  # statuses nobody asked for: orphans' (keep the newest)
+            for old in list(ended)[:2048]:
+                del ended[old]
+
+
+def _wait_for(pid, timeout, ended):
     """Reap the child ``pid`` within ``timeout`` seconds; returns its status as
     ``subprocess`` gives it (negative for a signal), or None if it is still running or
     not a child. Sleeps on a pidfd where the platform has one, so a killed worker is
@@ -355,14 +411,11 @@ def _wait_for(pid, timeout):
         pidfd = None
     try:
         while True:
-            try:
-                done, status = os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                return None
-            if done:
-                return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+            _reap(ended)
+            if pid in ended:
+                return ended.pop(pid)
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining <= 0 or (pidfd is None and not _is_child(pid)):
                 return None
             if pidfd is None:
                 time.sleep(min(remaining, 0.001))
@@ -373,7 +426,15 @@ def _wait_for(pid, timeout):
             os.close(pidfd)
 
 
-def _become_worker(request, network, request_fd, reply_fd, console_fd):
+def _is_child(pid):
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def _become_worker(request, border, request_fd, reply_fd, console_fd):
     """In a fresh fork of the zygote: become a worker exactly as if started alone."""
     try:
         os.setsid()
@@ -388,16 +449,62 @@ def _become_worker(request, network, request_fd, reply_fd, console_fd):
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        confinement = confine(request["config"], network)
+        namespaces = _own_namespaces((request_fd, reply_fd)) if request["config"].get("namespaces", True) else "off"
+        confinement = confine(request["config"], border, namespaces)
         Worker(request_fd, reply_fd, confinement).serve()
     finally:
         os._exit(0)
 
 
+def _own_namespaces(channel):
+    """Put the student's code in a PID and IPC namespace of its own, where the platform
+    allows it: this process forks the namespace's first process (its init), which
+    returns here and becomes the worker, while this one only waits and ends as it ends.
+
+    When the init ends, the kernel kills every process of its namespace, and the SysV
+    objects of the IPC namespace go with it. The init dies with this process (its
+    parent-death signal), and this one is in the process group the grader kills.
+    Returns what was achieved, for the log."""
+    if sys.platform != "linux":
+        return "none (not Linux)"
+    failed = confining.unshare(confining.CLONE_NEWPID | confining.CLONE_NEWIPC)
+    if failed:
+        return f"none ({os.strerror(failed)})"
+    alive_read, alive_write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(alive_write)
+        confining.die_with_parent(signal.SIGKILL)
+        import select
+
+        if select.select([alive_read], [], [], 0)[0]:  # the parent ended before the signal was set
+            os._exit(1)
+        os.close(alive_read)
+        return "pid, ipc"
+    # The parent: only the init may hold the channel, so that its end is the grader's EOF.
+    os.close(alive_read)
+    for fd in channel:
+        os.close(fd)
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            break
+        except ChildProcessError:
+            os._exit(1)
+        except InterruptedError:
+            continue
+    if os.WIFSIGNALED(status):  # end the same way, so the grader reads the same cause
+        number = os.WTERMSIG(status)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
 def main():
-    if sys.argv[1:2] != ["--zygote"] or len(sys.argv) != 4:
-        sys.exit("usage: worker.py --zygote CONTROL_FD preload|plain")
-    zygote(int(sys.argv[2]), sys.argv[3] == "preload")
+    if sys.argv[1:2] != ["--zygote"] or len(sys.argv) != 5:
+        sys.exit("usage: worker.py --zygote CONTROL_FD preload|plain PRIVATE_JSON")
+    zygote(int(sys.argv[2]), sys.argv[3] == "preload", json.loads(sys.argv[4]))
 
 
 if __name__ == "__main__":

@@ -4,22 +4,20 @@ Starting a Python interpreter and importing numpy costs about a tenth of a secon
 fork of a process that already did costs a millisecond. One zygote serves every
 submission a grader process grades. It runs as the grader's own user, outside the
 network (it enters an empty network namespace once, before its first fork), and each
-fork confines itself (user, limits) before any student code runs.
+fork confines itself (namespaces, user, limits, Landlock, seccomp: see ``confine.py``)
+before any student code runs.
 """
 
 import atexit
 import json
 import os
-import secrets
 import shutil
 import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
-from autograder.sandbox import isolation as isolating
-
-RUNTIME_FILES = ("worker.py", "wire.py")
+RUNTIME_FILES = ("worker.py", "wire.py", "confine.py")
 # Variables the worker may inherit: OpenBLAS needs these on some processors to compute
 # correctly. Everything else of the grader's environment stays behind.
 PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -41,6 +39,7 @@ class ZygoteChild:
         self.zygote = zygote
         self.pid = pid
         self.returncode = None
+        zygote.workers.add(pid)
 
     def poll(self):
         return self.wait(timeout=0.0, raising=False)
@@ -48,6 +47,8 @@ class ZygoteChild:
     def wait(self, timeout=5.0, raising=True):
         if self.returncode is None:
             self.returncode = self.zygote.wait(self.pid, timeout)
+            if self.returncode is not None:
+                self.zygote.workers.discard(self.pid)
         if self.returncode is None and raising:
             raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
         return self.returncode
@@ -57,31 +58,31 @@ class Zygote:
     _shared = {}
 
     @classmethod
-    def shared(cls, python, preload):
-        """This grader process's zygote for ``python``, started on first use."""
-        key = (os.getpid(), python, preload)
+    def shared(cls, python, preload, private):
+        """This grader process's zygote for ``python``, started on first use.
+        ``private`` (a tuple of paths) is what no Landlock rule may reach."""
+        key = (os.getpid(), python, preload, private)
         zygote = cls._shared.get(key)
         if zygote is None or zygote.process.poll() is not None:
-            zygote = cls._shared[key] = cls(python, preload)
+            zygote = cls._shared[key] = cls(python, preload, private)
         return zygote
 
-    def __init__(self, python, preload):
-        self.marker = secrets.token_hex(8)
+    def __init__(self, python, preload, private=()):
+        self.workers = set()  # pids of the workers this zygote forked that have not been reaped
+        self.border = {}  # what the kernel offers, as the zygote found it (see confine.describe)
         self.runtime = Path(tempfile.mkdtemp(prefix="autograder-zygote-"))
         for name in RUNTIME_FILES:
             shutil.copyfile(Path(__file__).with_name(name), self.runtime / name)
         # A stream socket (macOS has no SOCK_SEQPACKET for AF_UNIX): messages are JSON lines.
         self.socket, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        env = base_environment()
-        env[isolating.MARKER_VARIABLE] = self.marker
         self.process = subprocess.Popen(
             [python, "-I", str(self.runtime / "worker.py"), "--zygote", str(theirs.fileno()),
-             "preload" if preload else "plain"],
+             "preload" if preload else "plain", json.dumps([str(path) for path in private])],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            env=env,
+            env=base_environment(),
             cwd=self.runtime,
             start_new_session=True,
         )
@@ -94,9 +95,15 @@ class Zygote:
         those files no more, and a grader process that ends without running its exit
         handlers (a batch's, when it is killed) then leaves nothing behind in /tmp."""
         if not self._ready:
-            self._answer()
+            border = self._answer().get("border")
+            self.border = border if type(border) is dict else {}
             self._ready = True
             shutil.rmtree(self.runtime, ignore_errors=True)
+
+    def describe(self):
+        """What the kernel offers the sandbox, for the instructor's log."""
+        self._await_ready()
+        return dict(self.border)
 
     def spawn(self, *, cwd, env, config, request_fd, reply_fd, console_fd):
         """Fork a worker; returns its :class:`ZygoteChild`."""
