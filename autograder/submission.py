@@ -2,10 +2,9 @@
 
 import contextlib
 import dataclasses
+import stat
 import tempfile
 from pathlib import Path
-
-from gradescope_utils.autograder_utils.files import check_submitted_files
 
 from autograder.markdown import inline_code
 from autograder.notebook import NotebookError, NotebookPlace, read_notebook
@@ -77,12 +76,46 @@ def open_submission(path, expected_name, *, limits, isolation=None):
         yield Opened(sandbox, problem, located.notes, sandbox)
 
 
+def _is_regular(path):
+    """Whether ``path`` is a regular file, by lstat: a link never is, whatever it points
+    to (a student's ``we_recur.ipynb`` may link to a file only root can read)."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
+def _is_folder(path):
+    """Whether ``path`` is a folder, by lstat: a linked folder is not followed."""
+    try:
+        return stat.S_ISDIR(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
 def _python_files(folder):
-    return sorted(p for p in folder.iterdir() if p.suffix == ".py" and p.is_file() and not p.name.startswith("."))
+    return sorted(p for p in folder.iterdir() if p.suffix == ".py" and _is_regular(p) and not p.name.startswith("."))
 
 
 def _notebooks(folder):
-    return sorted(p for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file() and not p.name.startswith("."))
+    return sorted(p for p in folder.iterdir() if p.suffix == ".ipynb" and _is_regular(p) and not p.name.startswith("."))
+
+
+def _links(folder):
+    return sorted(p for p in folder.iterdir() if p.is_symlink())
+
+
+def _link_refused(shown):
+    return (
+        f"{inline_code(shown)} is a symbolic link, and links are not accepted: submit the file itself, "
+        "not a link to it."
+    )
+
+
+def _links_left_out(links, folder):
+    names = ", ".join(inline_code(p.relative_to(folder).as_posix()) for p in links[:10])
+    more = f" and {len(links) - 10} more" if len(links) > 10 else ""
+    return f"Left out {names}{more}: symbolic links are not accepted, so they were neither graded nor copied."
 
 
 def locate(path, expected_name):
@@ -100,23 +133,44 @@ def locate(path, expected_name):
        then the notebook named like it.
 
     Several ``.py`` files or several notebooks, none named as expected, are a problem
-    the student is told about.
+    the student is told about. Symbolic links are never graded, read or followed (not
+    even a sub-folder that is one): a module or notebook found only as a link is a
+    problem that names it, and other links are named in a note.
     """
     path = Path(path)
-    notebook_name = Path(expected_name).stem + ".ipynb"
-    if path.is_file():
-        if path.suffix == ".ipynb":
-            return _from_notebook(path, None, expected_name, "")
-        if path.suffix != ".py":
-            raise SubmissionProblem(
-                f"{inline_code(path.name)} is not a Python file; submit `{expected_name}` (or a notebook, `{notebook_name}`)."
-            )
-        return Located(path, None)
+    if path.is_symlink():
+        raise SubmissionProblem(_link_refused(path.name))
+    if _is_regular(path):
+        return _lone_file(path, expected_name)
     if not path.is_dir():
         raise SubmissionProblem(f"The submission `{path}` does not exist.")
+    links = _links(path)
+    located = _in_folder(path, expected_name, links)
+    if links:
+        located = dataclasses.replace(located, notes=(*located.notes, _links_left_out(links, path)))
+    return located
+
+
+def _lone_file(path, expected_name):
+    notebook_name = Path(expected_name).stem + ".ipynb"
+    if path.suffix == ".ipynb":
+        return _from_notebook(path, None, expected_name, "")
+    if path.suffix != ".py":
+        raise SubmissionProblem(
+            f"{inline_code(path.name)} is not a Python file; submit `{expected_name}` (or a notebook, `{notebook_name}`)."
+        )
+    return Located(path, None)
+
+
+def _in_folder(path, expected_name, links):
+    """:func:`locate` in the folder ``path``, whose ``links`` are never candidates."""
+    notebook_name = Path(expected_name).stem + ".ipynb"
+    for name in (expected_name, notebook_name):
+        if path / name in links:
+            raise SubmissionProblem(_link_refused(name))
     candidates = _python_files(path)
     notebooks = _notebooks(path)
-    if not check_submitted_files([expected_name], base=str(path)):
+    if path / expected_name in candidates:
         return Located(path / expected_name, path)
     if path / notebook_name in notebooks:
         return _from_notebook(path / notebook_name, path, expected_name, "")
@@ -138,15 +192,21 @@ def locate(path, expected_name):
             f"Your submission has several notebooks ({names}) and none is named `{notebook_name}`. "
             f"Submit one notebook named `{notebook_name}`, or your answers as `{expected_name}`."
         )
+    subfolders = sorted(p for p in path.iterdir() if _is_folder(p))
     for name in (expected_name, notebook_name):
-        nested = sorted(p for p in path.glob(f"*/{name}") if p.is_file())
+        nested = [sub / name for sub in subfolders if _is_regular(sub / name)]
         if len(nested) == 1:
             relative = nested[0].relative_to(path)
             if nested[0].suffix == ".ipynb":
                 return _from_notebook(nested[0], path, expected_name, "", "found in a sub-folder of your submission")
             return Located(nested[0], path, (f"Graded {inline_code(relative.as_posix())}, found in a sub-folder of your submission.",))
+        linked = [sub / name for sub in subfolders if (sub / name).is_symlink()]
+        if not nested and linked:
+            raise SubmissionProblem(_link_refused(linked[0].relative_to(path).as_posix()))
     found = sorted(p.name for p in path.iterdir())[:10]
     listing = f" It contains: {', '.join(inline_code(n) for n in found)}." if found else " It is empty."
+    if links:
+        listing += " " + (_link_refused(links[0].name) if len(links) == 1 else _links_left_out(links, path))
     raise SubmissionProblem(f"Missing `{expected_name}`: your submission has no Python file to grade.{listing}")
 
 
