@@ -11,16 +11,32 @@ Standard library only (and :mod:`autograder.markdown`): the student kit ships th
 """
 
 import dataclasses
+import errno
+import itertools
 import json
+import os
 import re
+import stat
 from pathlib import Path
 
 from autograder.markdown import inline_code
 
 #: A line that IPython would not hand to Python: ``%magic``, ``!shell``, ``x = !shell``.
 _IPYTHON_LINE = re.compile(r"^\s*(?:[%!]|[\w.,\s\[\]]+=\s*[%!](?!=))")
-#: Larger than any notebook of answers, outputs included.
-MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+#: Far more than any notebook of answers holds, outputs included: bytes, cells, and
+#: levels of nested JSON arrays and objects (nbformat needs about 8).
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+MAX_CELLS = 5_000
+MAX_JSON_DEPTH = 64
+#: What a JSON string may hold (the escape ``"\ud800"``) but text written as UTF-8 may not.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: A JSON string, escapes included: brackets inside one do not nest.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+#: Of what remains, the brackets are kept: opening ones become 1, closing ones -1 (as signed bytes).
+_BRACKETS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[{]}")))
+#: Opened without following a link (as root, it could reach any file) or waiting on a FIFO.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 class NotebookError(Exception):
@@ -49,15 +65,22 @@ class NotebookModule:
 
 
 def read_notebook(path):
-    """The :class:`NotebookModule` of the notebook at ``path``; raises :class:`NotebookError`."""
+    """The :class:`NotebookModule` of the notebook at ``path``; raises :class:`NotebookError`.
+
+    What is read is bounded: at most :data:`MAX_NOTEBOOK_BYTES` of a regular file that
+    is not a link, parsed only once it nests no deeper than :data:`MAX_JSON_DEPTH`.
+    """
     path = Path(path)
     name = path.name
+    content = _read_bounded(path, name)
     try:
-        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-            raise NotebookError(f"{inline_code(name)} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB; clear its outputs and save it again.")
-        data = json.loads(path.read_bytes())
-    except OSError as error:
-        raise NotebookError(f"{inline_code(name)} could not be read ({error.strerror}).") from None
+        text = content.decode("utf-8-sig")  # nbformat's encoding; a byte-order mark is tolerated
+        if _nesting_depth(text) > MAX_JSON_DEPTH:
+            raise NotebookError(
+                f"{inline_code(name)} nests its JSON more than {MAX_JSON_DEPTH} levels deep, which no notebook "
+                "Jupyter or Colab writes does. Download it again (File > Download > .ipynb)."
+            )
+        data = json.loads(text)
     except ValueError as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         where = f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
         raise NotebookError(
@@ -65,6 +88,38 @@ def read_notebook(path):
             "Download it again (File > Download > .ipynb) rather than saving or renaming another file."
         ) from None
     return notebook_module(data, name)
+
+
+def _read_bounded(path, name):
+    """The bytes of the notebook at ``path``, at most :data:`MAX_NOTEBOOK_BYTES`."""
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+        with open(descriptor, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise NotebookError(f"{inline_code(name)} is not a regular file, so it is not a notebook.")
+            content = stream.read(MAX_NOTEBOOK_BYTES + 1)  # not the size stat gave: the file may grow meanwhile
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise NotebookError(
+                f"{inline_code(name)} is a symbolic link, and links are not accepted: submit the notebook itself."
+            ) from None
+        raise NotebookError(f"{inline_code(name)} could not be read ({error.strerror}).") from None
+    if len(content) > MAX_NOTEBOOK_BYTES:
+        raise NotebookError(
+            f"{inline_code(name)} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB, the most the grader reads; "
+            "clear its outputs and save it again."
+        )
+    return content
+
+
+def _nesting_depth(text):
+    """How deep arrays and objects nest in the JSON ``text``, found without recursion
+    (json's parser recurses, and a deep enough file crashes it): strings are dropped,
+    then everything but brackets, and the depth is the highest running sum of the
+    brackets left, +1 per opening and -1 per closing one."""
+    structure = _JSON_STRING.sub("", text).encode("ascii", "replace")  # outside its strings, JSON is ASCII
+    brackets = structure.translate(_BRACKETS, _NOT_BRACKETS)
+    return max(itertools.accumulate(memoryview(brackets).cast("b")), default=0)
 
 
 def notebook_module(data, name):
@@ -80,6 +135,11 @@ def notebook_module(data, name):
         raise NotebookError(
             f"{inline_code(name)} is in notebook format {data.get('nbformat')!r}; the grader reads format 4, which any current "
             "Jupyter or Colab writes. Open it there and save it again."
+        )
+    if len(data["cells"]) > MAX_CELLS:
+        raise NotebookError(
+            f"{inline_code(name)} has {len(data['cells'])} cells; the grader reads notebooks of at most {MAX_CELLS}. "
+            "Keep the cells with your answers and save it again."
         )
     lines, cells, ignored, number = [], [], 0, 0
     for index, cell in enumerate(data["cells"]):
@@ -100,11 +160,13 @@ def notebook_module(data, name):
 
 
 def _cell_text(source, name, index):
-    if isinstance(source, str):
-        return source
     if isinstance(source, list) and all(isinstance(piece, str) for piece in source):
-        return "".join(source)
-    raise NotebookError(f"{inline_code(name)} is damaged: the source of its cell {index + 1} is not text.")
+        source = "".join(source)
+    if not isinstance(source, str):
+        raise NotebookError(f"{inline_code(name)} is damaged: the source of its cell {index + 1} is not text.")
+    if _SURROGATE.search(source):  # JSON's "\ud800" escape: no UTF-8 module can hold it
+        raise NotebookError(f"{inline_code(name)} is damaged: the source of its cell {index + 1} is not valid Unicode text.")
+    return source
 
 
 def _python_lines(cell_lines):

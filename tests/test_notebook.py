@@ -3,13 +3,16 @@ ignored, feedback names the cell, and malformed notebooks get a clear message.""
 
 import gc
 import json
+import os
+import threading
 from pathlib import Path
 
 import pytest
 import yaml
 
 from autograder import grading
-from autograder.notebook import NotebookPlace, notebook_module, read_notebook
+from autograder import notebook as notebook_reading
+from autograder.notebook import NotebookError, NotebookPlace, notebook_module, read_notebook
 from autograder.sandbox.errors import ImportFailed, MissingFunction, StudentRaised, place_in_file
 from autograder.sandbox import isolation
 from autograder.sandbox.session import Sandbox
@@ -237,3 +240,69 @@ def test_read_notebook_reads_a_file(tmp_path):
     path = tmp_path / "x.ipynb"
     path.write_text(json.dumps(notebook(("code", "x = 1"))))
     assert read_notebook(path).source == "x = 1\n"
+
+
+# -- what the grader reads, and how much ----------------------------------------------------------
+
+
+def test_a_notebook_that_is_a_link_is_not_read(tmp_path):
+    path = tmp_path / "we_recur.ipynb"
+    os.symlink("/etc/shadow", path)
+    with pytest.raises(NotebookError, match="`we_recur.ipynb` is a symbolic link"):
+        read_notebook(path)
+
+
+def test_a_fifo_is_not_waited_for(tmp_path):
+    path = tmp_path / "we_recur.ipynb"
+    os.mkfifo(path)
+    raised = []
+    reader = threading.Thread(target=lambda: raised.append(pytest.raises(NotebookError, read_notebook, path)), daemon=True)
+    reader.start()
+    reader.join(5)
+    if reader.is_alive():
+        with open(path, "wb"):  # let the blocked reader go
+            pass
+        pytest.fail("read_notebook waited for a writer")
+    assert "not a regular file" in str(raised[0].value)
+
+
+def test_a_notebook_over_the_size_cap_is_refused_without_reading_it_all(tmp_path, monkeypatch):
+    assert notebook_reading.MAX_NOTEBOOK_BYTES == 20 * 2**20
+    monkeypatch.setattr(notebook_reading, "MAX_NOTEBOOK_BYTES", 1000)
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps(notebook(("code", "x = 1" + " " * 2000))))
+    with pytest.raises(NotebookError, match=r"`hw.ipynb` is larger than \d+ MB, the most the grader reads"):
+        read_notebook(path)
+
+
+def test_a_notebook_over_the_cell_cap_is_refused(tmp_path):
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps(notebook(*[("code", "x = 1")] * 5001)))
+    with pytest.raises(NotebookError, match="`hw.ipynb` has 5001 cells; the grader reads notebooks of at most 5000"):
+        read_notebook(path)
+    path.write_text(json.dumps(notebook(*[("code", "x = 1")] * 5000)))
+    assert len(read_notebook(path).cells) == 5000
+
+
+@pytest.mark.parametrize("depth", [65, 100_000])
+def test_a_notebook_nested_too_deep_is_refused_before_parsing(tmp_path, depth):
+    path = tmp_path / "hw.ipynb"
+    data = notebook(("code", "x = 1"))
+    data["metadata"] = {"deep": "placeholder"}
+    path.write_text(json.dumps(data).replace('"placeholder"', "[" * depth + "]" * depth))
+    with pytest.raises(NotebookError, match="`hw.ipynb` nests its JSON more than 64 levels deep"):
+        read_notebook(path)
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(tmp_path):
+    path = tmp_path / "hw.ipynb"
+    source = 'brackets = "' + "[{" * 1000 + '\\"' + "]}" * 1000 + '"'
+    path.write_text(json.dumps(notebook(("code", source))))
+    assert read_notebook(path).source == source + "\n"
+
+
+def test_a_cell_that_is_not_valid_unicode_is_a_submission_problem(tmp_path):
+    path = tmp_path / "we_recur.ipynb"
+    path.write_text(json.dumps(notebook(("code", "x = '\ud800'"))))
+    with pytest.raises(SubmissionProblem, match="cell 1"):
+        locate(path, MODULE)
