@@ -370,6 +370,30 @@ def test_csv_is_sorted_by_id_and_keeps_text_as_text(tmp_path):
     assert lines[1][5] == ""  # no score for a part that was not graded
 
 
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        (" =HYPERLINK(\"http://x\",\"y\")", " '=HYPERLINK(\"http://x\",\"y\")"),
+        ("Ana; =1+1", "Ana; '=1+1"),
+        ("Ana;@SUM(A1)", "Ana;'@SUM(A1)"),
+        ("\t@SUM(A1)", "\t'@SUM(A1)"),
+        ("Ana\t-2+3", "Ana\t'-2+3"),
+        ("\r\n+1", "\r\n'+1"),
+        ("=a;=b", "'=a;'=b"),
+        ("Ana Lovelace; Alan Turing", "Ana Lovelace; Alan Turing"),
+        ("ana@example.edu; alan@example.edu", "ana@example.edu; alan@example.edu"),
+    ],
+)
+def test_csv_neutralises_formulas_after_spaces_and_in_every_part(tmp_path, name, written):
+    rows = [Row("1", (Submitter(name, name, name),), {"a": -0.5}, -0.5, "graded", name)]
+    write_csv(tmp_path / "scores.csv", rows, ["a"])
+    with open(tmp_path / "scores.csv", newline="", encoding="utf-8") as stream:
+        line = list(csv.reader(stream))[1]
+    assert line[1:4] == [written] * 3
+    assert line[-1] == written
+    assert line[4:6] == ["-0.5", "-0.5"], "the grader's own numbers stay numbers"
+
+
 class _Terminal(io.StringIO):
     def __init__(self, tty):
         super().__init__()

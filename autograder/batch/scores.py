@@ -88,10 +88,18 @@ def _sort_key(row):
     return (0, int(key), "") if key.isdigit() else (1, 0, key.lower())
 
 
+#: Where a spreadsheet may see a formula: a field, or a part of one after ``;``, a tab or
+#: a line break (group submissions join names with ``; ``, and an import may split on
+#: either), that starts with ``=``, ``+``, ``-`` or ``@`` once leading spaces, tabs and
+#: carriage returns are trimmed.
+_FORMULA = re.compile(r"(^|[;\t\r\n])(\s*)(?=[=+\-@])")
+
+
 def _cell(text):
-    # A spreadsheet runs a cell that starts with one of these as a formula; names and
-    # messages come from students.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """``text`` with a ``'`` before each formula's first character, so that no part of
+    it runs as a formula however it is split or trimmed: names and messages come from
+    students. The grader's own numbers (scores) are written without it."""
+    return _FORMULA.sub(r"\1\2'", text)
 
 
 def write_csv(path, rows, part_labels):
