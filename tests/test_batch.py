@@ -394,6 +394,29 @@ def test_csv_neutralises_formulas_after_spaces_and_in_every_part(tmp_path, name,
     assert line[4:6] == ["-0.5", "-0.5"], "the grader's own numbers stay numbers"
 
 
+def test_csv_takes_names_that_are_not_utf8(tmp_path):
+    name = os.fsdecode(b"Ren\xe9e")  # what a folder name, or YAML's "\\ud800" escape, can give
+    rows = [Row("1", (Submitter(name, "\ud800", "a@b"),), {}, 0.0, "no submission", f"`{name}` is empty")]
+    write_csv(tmp_path / "scores.csv", rows, ["a"])
+    line = read_csv(tmp_path / "scores.csv")["1"]
+    assert (line["name"], line["sid"], line["detail"]) == ("Ren?e", "?", "`Ren?e` is empty")
+
+
+def test_a_batch_takes_names_that_are_not_utf8(tmp_path, results_checker):
+    export = os.fsencode(tmp_path / "export")
+    os.makedirs(export + b"/caf\xe9")
+    shutil.copy(SUBMISSIONS / "correct" / "we_recur.py", os.fsdecode(export + b"/caf\xe9/we_recur.py"))
+    Path(os.fsdecode(export + b"/caf\xe9/donn\xe9es.txt")).write_text("1 2 3\n")
+    os.symlink("/etc/shadow", export + b"/caf\xe9/l\xff.py")
+    Path(os.fsdecode(export + b"/notes\xff.txt")).write_text("")
+    out = tmp_path / "out"
+    report = run_batch(tmp_path / "export", out, jobs=1, progress_stream=io.StringIO())
+    assert [(row.submission_id, row.status, row.total) for row in report.rows] == [("caf", "graded", 12.0)]
+    assert "`l\ufffd.py` is a symbolic link" in read_csv(out / "scores.csv")["caf"]["detail"]
+    assert "`l\ufffd.py`" in results_checker(out / "results" / "caf.json")["output"]
+    assert "Ignored `notes\ufffd.txt`" in (out / "summary.md").read_text(encoding="utf-8")
+
+
 class _Terminal(io.StringIO):
     def __init__(self, tty):
         super().__init__()

@@ -104,7 +104,9 @@ def _cell(text):
 
 def write_csv(path, rows, part_labels):
     """Write ``scores.csv``: one row per submission, sorted by submission id."""
-    with open(path, "w", newline="", encoding="utf-8") as stream:
+    # A name may hold what UTF-8 cannot (a folder name that is not UTF-8, YAML's "\ud800"):
+    # it is written as "?" rather than stopping the batch at its very end.
+    with open(path, "w", newline="", encoding="utf-8", errors="replace") as stream:
         writer = csv.writer(stream)
         writer.writerow(["submission_id", "name", "sid", "email", *part_labels, "total", "status", "detail"])
         for row in sorted(rows, key=_sort_key):
