@@ -115,7 +115,8 @@ def _link_refused(shown):
 def _links_left_out(links, folder):
     names = ", ".join(inline_code(p.relative_to(folder).as_posix()) for p in links[:10])
     more = f" and {len(links) - 10} more" if len(links) > 10 else ""
-    return f"Left out {names}{more}: symbolic links are not accepted, so they were neither graded nor copied."
+    were = "was" if len(links) == 1 else "were"
+    return f"Symbolic links are not accepted, so {names}{more} {were} left out: neither graded nor copied."
 
 
 def locate(path, expected_name):
