@@ -25,9 +25,11 @@ from autograder import lint as linting
 from autograder.export import ExportError
 from autograder.kit.build import KitError, build_kit
 from autograder.outcomes import failure_results
+from autograder.markdown import inline_code
 from autograder.report import format_for_terminal
 from autograder.rubric import RubricError
 from autograder.sandbox.isolation import lock_down_gradescope
+from autograder.terminal import printable
 
 
 def main(argv=None):
@@ -135,24 +137,26 @@ def command_lint(args):
 
 def command_grade(args):
     if not args.path.exists():
-        print(f"error: {args.path} does not exist", file=sys.stderr)
+        # The path and the log may hold what a student named or printed: written out, so that
+        # no escape sequence acts on the terminal and no undecodable name stops the write.
+        print(printable(f"error: {args.path} does not exist"), file=sys.stderr)
         if args.json:
-            failure_results(f"The submission `{args.path}` does not exist.").write(args.json)
+            failure_results(f"The submission {inline_code(args.path)} does not exist.").write(args.json)
         return 2
     try:
         rubric = grading.load(args.rubric)
     except RubricError as error:
-        print(f"error: the rubric is invalid: {error}", file=sys.stderr)
+        print(printable(f"error: the rubric is invalid: {error}"), file=sys.stderr)
         if args.json:
             failure_results(f"The rubric is invalid: {error}").write(args.json)
         return 2
     graded = grading.grade(args.path, rubric)
     print(format_for_terminal(graded.results))
     if graded.instructor_log:
-        print("\n## For course staff\n\n" + graded.instructor_log, file=sys.stderr)
+        print(printable("\n## For course staff\n\n" + graded.instructor_log), file=sys.stderr)
     if args.json:
         graded.results.write(args.json)
-        print(f"\nwrote {args.json}")
+        print(printable(f"\nwrote {args.json}"))
     return 0
 
 
