@@ -27,9 +27,17 @@ from autograder.kit.build import KitError, build_kit
 from autograder.outcomes import failure_results
 from autograder.markdown import inline_code
 from autograder.report import format_for_terminal
+from autograder.results import ReservedResults
 from autograder.rubric import RubricError
+from autograder.sandbox.confine import landlock_abi
 from autograder.sandbox.isolation import lock_down_gradescope
 from autograder.terminal import printable
+
+GRADING_UNFINISHED = "Grading did not finish (the grader was stopped before it could write your results)."
+UNCONFINED = (
+    "this kernel offers no Landlock (Linux 5.13 or newer, with landlock among its security modules), "
+    "so student code would run without a file-system border and could read whatever {who} can read"
+)
 
 
 def main(argv=None):
@@ -61,6 +69,11 @@ def main(argv=None):
         "--jobs", type=int, default=None, metavar="N", help="grader processes side by side (default: one per processor)"
     )
     batch.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML (default: %(default)s)")
+    batch.add_argument(
+        "--allow-unconfined", action="store_true",
+        help="grade even where the kernel offers no file-system border (Landlock): student code could then "
+        "read whatever the grading user can, classmates' submissions included",
+    )
 
     build = commands.add_parser("build", help="write the autograder zip to upload to Gradescope")
     build.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default: %(default)s)")
@@ -89,6 +102,12 @@ def command_batch(args):
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
+    if landlock_abi() < 1:
+        reason = UNCONFINED.format(who="you" if os.geteuid() else "the sandbox user, classmates' submissions included")
+        if not args.allow_unconfined:
+            print(f"error: {reason}. Grade on a newer kernel, or pass --allow-unconfined to accept this.", file=sys.stderr)
+            return 2
+        print(f"warning: {reason} (--allow-unconfined).", file=sys.stderr)
     try:
         report = batching.run_batch(args.export, args.out, jobs=args.jobs, rubric_path=args.rubric)
     except RubricError as error:
@@ -136,6 +155,8 @@ def command_lint(args):
 
 
 def command_grade(args):
+    if landlock_abi() < 1:
+        print(f"warning: {UNCONFINED.format(who='you' if os.geteuid() else 'the sandbox user')}.", file=sys.stderr)
     if not args.path.exists():
         # The path and the log may hold what a student named or printed: written out, so that
         # no escape sequence acts on the terminal and no undecodable name stops the write.
@@ -167,20 +188,25 @@ def command_gradescope(args):
     try:
         if os.geteuid() == 0:
             lock_down_gradescope(args.root, grading.SOURCE_ROOT)
+        # Before any student code runs: a valid results.json, and room for the real one.
+        results = ReservedResults(destination, failure_results(GRADING_UNFINISHED))
+    except OSError as error:
+        print(f"autograder: cannot prepare {destination}: {error}")
+        failure_results(GRADING_UNFINISHED, started).write(destination)
+        return 1
+    try:
         rubric = grading.load(args.rubric)
         graded = grading.grade(args.root / "submission", rubric)
     except RubricError as error:
         print(f"autograder: the rubric is invalid: {error}")
-        failure_results(f"The rubric is invalid: {error}", started).write(destination)
+        results.write(failure_results(f"The rubric is invalid: {error}", started))
         return 2
     except Exception:  # noqa: BLE001  the grader's own bug: report it, still write results
         trace = traceback.format_exc()
         print(f"autograder: internal error\n{trace}")
-        failure_results("The autograder itself failed; this is not a problem with your code.", started).write(
-            destination
-        )
+        results.write(failure_results("The autograder itself failed; this is not a problem with your code.", started))
         return 1
     print(graded.instructor_log or "autograder: graded without incident")
-    graded.results.write(destination)
+    results.write(graded.results)
     return 0
 

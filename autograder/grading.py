@@ -95,11 +95,7 @@ def _log(internal, problem, timed_out=(), sandbox=None):
     lines = []
     if sandbox is not None:
         lines.append(f"isolation: {sandbox.isolation.describe()}")
-        network = sandbox.confinement.get("network")
-        if network == "not isolated":
-            lines.append("network: NOT isolated (this platform does not allow network namespaces)")
-        elif network:
-            lines.append(f"network: {network}")
+        lines.append(sandbox.border())
         if sandbox.survivors:
             lines.append(f"WARNING: {sandbox.survivors} student processes could not be killed")
     if problem:

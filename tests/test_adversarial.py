@@ -1,4 +1,4 @@
-"""The adversarial corpus: hostile submissions graded end to end through run_autograder.
+"""The adversarial corpus: hostile submissions graded end to end, in four modes.
 
 Each folder of ``tests/adversarial/`` is one attack: a student's upload (``we_recur.py``,
 maybe other files) and ``expected.yaml``::
@@ -8,32 +8,61 @@ maybe other files) and ``expected.yaml``::
     min_total: 0        # optional: the least it must still earn (its honest parts)
     extra_checks: [no_pwned_file, no_network, no_planted_files]   # optional
 
-Every attack is graded once, exactly as Gradescope would: a fresh, world-traversable
-AUTOGRADER_ROOT holds a copy of the grader (``source/``, with Gradescope-like file
-modes and planted canaries), the upload (``submission/``), ``submission_metadata.json``
-and ``results/``; ``source/run_autograder`` runs as a subprocess with a canary in its
-environment. The run's evidence is collected once (see :func:`run_attack`), and each
-aspect below is a separate test, so a report reads "attack X fails aspect Y":
+Every attack is graded once per mode, each a real run in a subprocess:
+
+``gradescope``  Gradescope's layout as root: a fresh, world-readable AUTOGRADER_ROOT
+                holds a copy of the grader (``source/``, with Gradescope-like file
+                modes and planted canaries), the upload (``submission/``),
+                ``submission_metadata.json`` and ``results/``; ``source/run_autograder``
+                runs with a canary in its environment.
+``docker``      the same, under ``tests/modes/docker_like.py``: Docker's default
+                capabilities only (no CAP_SYS_ADMIN) and the namespace refusals of
+                Docker's default seccomp profile, which is how Gradescope's container runs.
+``checkout``    ``python -m autograder grade SUBMISSION --json OUT`` as root, from a
+                world-readable copy of the checkout under /tmp (canaries planted).
+``user``        the same as an ordinary user the harness creates (``agtester``), with a
+                virtual environment built from the system python3 that user can run.
+
+In every mode the grading user's HOME is a fake home holding ``.ssh/id_rsa`` and
+``.bashrc`` with canaries, and a TCP, a UDP, a path-bound unix and an abstract unix
+listener record whatever reaches them. ``test_batch`` also grades the whole corpus as
+one export with ``batch`` in the ``checkout`` and ``user`` modes, where one student can
+try to read another's files.
+
+The run's evidence is collected once (see :func:`run_attack`), and each aspect below
+is a separate test, so a report reads "attack X in mode M fails aspect Y":
 
 ``results_valid``     results.json exists and is a valid Gradescope results file
 ``score_bounds``      no forged or unearned points (max_total, min_total, per-test max)
-``no_leaks``          no canary token nor a line of the reference answer key in results.json
-``no_survivors``      no process of the sandbox user, nor one carrying the attack's marker,
-                      is alive right after run_autograder returns, nor 3 s later
+``no_leaks``          no canary token (the grader's files, its environment, the fake
+                      home's key) nor a line of the reference answer key in results.json
+``no_survivors``      no process of the sandbox users (or, in ``user`` mode, of
+                      agtester), nor one carrying the attack's marker, is alive right
+                      after the run, nor 3 s later
 ``results_unchanged`` results.json is byte-identical right after the run and 3 s later
 ``grader_untouched``  the grader's tree, run_autograder and the metadata are unchanged,
-                      and nothing under AUTOGRADER_ROOT is owned by the sandbox user
+                      and nothing under it is owned by the sandbox user
 ``bounded_time``      the run ended by itself in under 90 s
 plus per-attack ``extra_checks``:
 ``no_pwned_file``     the file a pickle/dunder payload creates when run in the grader never appears
-``no_network``        nothing reached the harness's loopback listeners (unless the grader
-                      reported that network isolation was unavailable)
+``no_network``        nothing reached the loopback TCP and UDP listeners
+``no_unix_socket``    nothing reached the path-bound or the abstract unix listener
 ``no_planted_files``  nothing was written into the interpreter's site-packages
+``no_leftovers``      nothing new of the sandbox user (or agtester) is left in a
+                      world-writable folder or in SysV IPC
+``home_untouched``    the fake home's files are unchanged
 
-Processes the attacks start carry the marker ``AGMARK-<attack>`` in their command line
-(``argv[0]``) or ``AGMARK`` at the start of their name (``/proc/PID/comm``). Survivors
-are killed (by pid) once the evidence is taken, so one failure does not poison the next.
-Set ``AG_ADVERSARIAL_KEEP=1`` to keep each run's AUTOGRADER_ROOT for inspection.
+The harness writes ``agconfig.json`` into the upload with what an attack cannot know
+in advance: its process ``marker`` (``AGMARK-<folder>``; any process it starts carries
+it in ``argv[0]`` or as its name), the ``pwned_path`` a payload creates if it ever runs
+in the grader, the listeners (``tcp_port``, ``udp_port``, ``unix_path``,
+``abstract_name``), ``secret_paths`` (files holding canaries) and ``home``. Survivors
+are killed (by pid) once the evidence is taken, so one failure does not poison the
+next. Set ``AG_ADVERSARIAL_KEEP=1`` to keep each run's folder for inspection, and
+``AG_ADVERSARIAL_MODES=gradescope,user`` to run some modes only.
+
+Every mode needs root (to build the layout, create the user, drop capabilities): run
+as another user, the module is skipped, and says so.
 """
 
 import dataclasses
@@ -60,19 +89,27 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).with_name("adversarial")
+DOCKER_LIKE = Path(__file__).with_name("modes") / "docker_like.py"
 CONTROL = "control"  # examples/we_recur.py, through the same harness
 CONTROL_MODULE = REPO / "examples" / "we_recur.py"
 SOURCE_ENTRIES = ("autograder", "reference", "rubrics", "run_autograder", "setup.sh")
-RUN_TIMEOUT = 120  # seconds before the harness gives up on run_autograder
+RUN_TIMEOUT = 120  # seconds before the harness gives up on one run
+BATCH_TIMEOUT = 600  # seconds before it gives up on a batch of the whole corpus
 BOUNDED = 90  # seconds a run may take
 SETTLE = 3.0  # seconds between the two looks at processes and results.json
 MARK = "AGMARK"
 SANDBOX_USER_PREFIX = "ag-student"
+TEST_USER = "agtester"
 IS_ROOT = os.geteuid() == 0
 MAX_OUTPUT_CHARS = 100_000
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 FORMATS = {"text", "html", "simple_format", "md", "ansi"}
 KEEP = os.environ.get("AG_ADVERSARIAL_KEEP") == "1"
+ALL_MODES = ("gradescope", "docker", "checkout", "user")
+MODES = tuple(m for m in os.environ.get("AG_ADVERSARIAL_MODES", ",".join(ALL_MODES)).split(",") if m in ALL_MODES)
+WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
+
+pytestmark = pytest.mark.skipif(not IS_ROOT, reason="the adversarial modes need root (as CI runs): run as root")
 
 ASPECTS = (
     "results_valid",
@@ -83,7 +120,7 @@ ASPECTS = (
     "grader_untouched",
     "bounded_time",
 )
-EXTRA_ASPECTS = ("no_pwned_file", "no_network", "no_planted_files")
+EXTRA_ASPECTS = ("no_pwned_file", "no_network", "no_unix_socket", "no_planted_files", "no_leftovers", "home_untouched")
 
 
 # -- the corpus ---------------------------------------------------------------------------------
@@ -101,11 +138,14 @@ def expected_of(name):
 
 def cases():
     found = []
-    for name in [CONTROL, *attack_names()]:
-        extras = tuple(expected_of(name).get("extra_checks") or ())
-        unknown = set(extras) - set(EXTRA_ASPECTS)
-        assert not unknown, f"{name}/expected.yaml names unknown extra_checks {sorted(unknown)}"
-        found += [pytest.param(name, aspect, id=f"{name}-{aspect}") for aspect in (*ASPECTS, *extras)]
+    for mode in MODES:
+        for name in [CONTROL, *attack_names()]:
+            extras = tuple(expected_of(name).get("extra_checks") or ())
+            unknown = set(extras) - set(EXTRA_ASPECTS)
+            assert not unknown, f"{name}/expected.yaml names unknown extra_checks {sorted(unknown)}"
+            found += [
+                pytest.param(mode, name, aspect, id=f"{mode}-{name}-{aspect}") for aspect in (*ASPECTS, *extras)
+            ]
     return found
 
 
@@ -236,32 +276,53 @@ def kill_new_suspects(uids, baseline, marker, rounds=50):
 # -- the loopback listeners -----------------------------------------------------------------------
 
 
-class Listener:
-    """A TCP and a UDP socket on 127.0.0.1 that record whatever reaches them."""
 
-    def __init__(self):
+class Listener:
+    """A TCP and a UDP socket on 127.0.0.1, a unix socket bound to a path anyone may
+    connect to, and an abstract unix socket, recording whatever reaches them."""
+
+    def __init__(self, folder):
         self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.tcp.bind(("127.0.0.1", 0))
-        self.tcp.listen(64)
-        self.tcp.settimeout(0.1)
         self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.udp.bind(("127.0.0.1", 0))
-        self.udp.settimeout(0.1)
-        self.events = []
+        self.unix_path = str(Path(folder) / "listener.sock")
+        self.unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.unix.bind(self.unix_path)
+        os.chmod(self.unix_path, 0o777)
+        self.abstract_name = f"agmark-listener-{secrets.token_hex(6)}"
+        self.abstract = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.abstract.bind("\0" + self.abstract_name)
+        for server in (self.tcp, self.unix, self.abstract):
+            server.listen(64)
+        for server in (self.tcp, self.udp, self.unix, self.abstract):
+            server.settimeout(0.1)
+        self.events = {"network": [], "unix": []}
         self._stop = threading.Event()
-        self._threads = [threading.Thread(target=target, daemon=True) for target in (self._accept, self._receive)]
+        targets = [
+            (self._accept, (self.tcp, "network", "tcp")),
+            (self._receive, (self.udp,)),
+            (self._accept, (self.unix, "unix", "unix path")),
+            (self._accept, (self.abstract, "unix", "abstract unix")),
+        ]
+        self._threads = [threading.Thread(target=t, args=a, daemon=True) for t, a in targets]
         for thread in self._threads:
             thread.start()
 
     @property
-    def ports(self):
-        return {"tcp_port": self.tcp.getsockname()[1], "udp_port": self.udp.getsockname()[1]}
+    def config(self):
+        return {
+            "tcp_port": self.tcp.getsockname()[1],
+            "udp_port": self.udp.getsockname()[1],
+            "unix_path": self.unix_path,
+            "abstract_name": self.abstract_name,
+        }
 
-    def _accept(self):
+    def _accept(self, server, kind, label):
         while not self._stop.is_set():
             try:
-                connection, peer = self.tcp.accept()
+                connection, peer = server.accept()
             except (socket.timeout, OSError):
                 continue
             connection.settimeout(0.5)
@@ -270,25 +331,22 @@ class Listener:
             except OSError:
                 data = b""
             connection.close()
-            self.events.append(f"tcp connection from {peer}: {data!r}")
+            self.events[kind].append(f"{label} connection from {peer!r}: {data!r}")
 
-    def _receive(self):
+    def _receive(self, server):
         while not self._stop.is_set():
             try:
-                data, peer = self.udp.recvfrom(200)
+                data, peer = server.recvfrom(200)
             except (socket.timeout, OSError):
                 continue
-            self.events.append(f"udp datagram from {peer}: {data!r}")
+            self.events["network"].append(f"udp datagram from {peer}: {data!r}")
 
     def close(self):
         self._stop.set()
         for thread in self._threads:
             thread.join(2)
-        self.tcp.close()
-        self.udp.close()
-
-
-# -- building AUTOGRADER_ROOT ---------------------------------------------------------------------
+        for server in (self.tcp, self.udp, self.unix, self.abstract):
+            server.close()
 
 
 def _ignore(folder, names):
@@ -308,9 +366,9 @@ def gradescope_modes(path):
             os.chmod(file, 0o755 if executable else 0o644)
 
 
-def build_root(base, name, tokens, config):
-    root = base / "autograder"
-    source = root / "source"
+def copy_grader(source, tokens):
+    """A copy of the grader at ``source`` with canaries planted (``tokens``: ``file``,
+    ``rubric`` and ``key``), in the modes an unzip or a clone leaves: world-readable."""
     source.mkdir(parents=True)
     for entry in SOURCE_ENTRIES:
         path = REPO / entry
@@ -325,6 +383,32 @@ def build_root(base, name, tokens, config):
         with open(source / relative, "a", encoding="utf-8") as stream:
             stream.write(f"\n# CANARY {tokens[key]}\n")
     gradescope_modes(source)
+
+
+def build_upload(submission, name, config):
+    """The attack ``name``'s upload in the folder ``submission``, with its agconfig.json."""
+    submission.mkdir(parents=True)
+    if name == CONTROL:
+        shutil.copy2(CONTROL_MODULE, submission / "we_recur.py")
+    else:
+        for entry in sorted((CORPUS / name).iterdir()):
+            if entry.name == "expected.yaml" or entry.name == "__pycache__":
+                continue
+            if entry.is_symlink():  # an upload may hold links: keep them as links
+                os.symlink(os.readlink(entry), submission / entry.name)
+            elif entry.is_dir():
+                shutil.copytree(entry, submission / entry.name, symlinks=True, ignore=_ignore)
+            else:
+                shutil.copy2(entry, submission / entry.name)
+    (submission / "agconfig.json").write_text(json.dumps(config), encoding="utf-8")
+    gradescope_modes(submission)
+
+
+def build_root(base, name, tokens, config):
+    """Gradescope's /autograder, under ``base``."""
+    root = base / "autograder"
+    source = root / "source"
+    copy_grader(source, tokens)
     # Gradescope copies run_autograder to /autograder/run_autograder; it is a target too.
     shutil.copy2(source / "run_autograder", root / "run_autograder")
     os.chmod(root / "run_autograder", 0o755)
@@ -349,32 +433,18 @@ def build_root(base, name, tokens, config):
         encoding="utf-8",
     )
     os.chmod(root / "submission_metadata.json", 0o644)
-    submission = root / "submission"
-    submission.mkdir()
-    if name == CONTROL:
-        shutil.copy2(CONTROL_MODULE, submission / "we_recur.py")
-    else:
-        for entry in sorted((CORPUS / name).iterdir()):
-            if entry.name == "expected.yaml" or entry.name == "__pycache__":
-                continue
-            if entry.is_symlink():  # an upload may hold links: keep them as links
-                os.symlink(os.readlink(entry), submission / entry.name)
-            elif entry.is_dir():
-                shutil.copytree(entry, submission / entry.name, symlinks=True, ignore=_ignore)
-            else:
-                shutil.copy2(entry, submission / entry.name)
-    (submission / "agconfig.json").write_text(json.dumps(config), encoding="utf-8")
-    gradescope_modes(submission)
+    build_upload(root / "submission", name, config)
     (root / "results").mkdir()
     os.chmod(root / "results", 0o755)
     os.chmod(root, 0o755)
     return root
 
 
-def fingerprint(root):
-    """Content hashes of the grader's files (modes are the grader's to change)."""
+def fingerprint(root, targets=None):
+    """Content hashes of the grader's files (modes are the grader's to change): by
+    default Gradescope's, under its ``root``."""
     prints = {}
-    targets = [root / "source", root / "run_autograder", root / "submission_metadata.json"]
+    targets = targets or [root / "source", root / "run_autograder", root / "submission_metadata.json"]
     for target in targets:
         if target.is_file() or target.is_symlink():
             prints[str(target.relative_to(root))] = _hash(target)
@@ -398,9 +468,10 @@ def _hash(path):
         return f"unreadable: {error}"
 
 
-def foreign_files(root):
-    """Files under ``root`` not owned by the harness's own user (the sandbox user wrote them)."""
-    owner = os.geteuid()
+def foreign_files(root, owner=None):
+    """Files under ``root`` not owned by ``owner`` (default: the harness's own user):
+    the sandbox user, or the grading user, wrote them."""
+    owner = os.geteuid() if owner is None else owner
     found = []
     for folder, folders, files in os.walk(root):
         for name in [*folders, *files]:
@@ -413,8 +484,126 @@ def foreign_files(root):
     return found
 
 
-def site_packages_dir():
-    return Path(numpy.__file__).resolve().parent.parent
+def site_packages_dir(python=None):
+    if python is None:
+        return Path(numpy.__file__).resolve().parent.parent
+    found = subprocess.run([python, "-c", "import numpy; print(numpy.__file__)"], capture_output=True, text=True)
+    return Path(found.stdout.strip()).resolve().parent.parent
+
+
+# -- one run ----------------------------------------------------------------------------------------
+
+
+# -- what every mode shares: the checkout copy, the test user and its interpreter ---------------
+
+
+class World:
+    """Built once per test session: a world-readable copy of the checkout under /tmp with
+    canaries planted (the ``checkout`` and ``user`` modes grade from it), the ordinary
+    user ``agtester``, and a virtual environment of the system python3 that this user
+    can run (root's own interpreter may lie in /root, which only root may enter)."""
+
+    def __init__(self):
+        self.base = Path(tempfile.mkdtemp(dir="/tmp", prefix="ag-world-"))
+        os.chmod(self.base, 0o755)
+        self.tokens = {key: f"CANARY{key.upper()}{secrets.token_hex(12)}" for key in ("file", "rubric", "key")}
+        self.checkout = self.base / "checkout"
+        copy_grader(self.checkout, self.tokens)
+        self._user = None
+        self._user_python = None
+
+    @property
+    def user(self):
+        """agtester's passwd entry, created on first use as an ordinary user."""
+        if self._user is None:
+            try:
+                self._user = pwd.getpwnam(TEST_USER)
+            except KeyError:
+                subprocess.run(
+                    ["useradd", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/sh", TEST_USER],
+                    check=True, capture_output=True,
+                )
+                self._user = pwd.getpwnam(TEST_USER)
+        return self._user
+
+    @property
+    def user_python(self):
+        """An interpreter with the grader's requirements that agtester may run."""
+        if self._user_python is None:
+            venv = self.base / "venv"
+            system = shutil.which("python3", path="/usr/local/bin:/usr/bin:/bin")
+            subprocess.run([system, "-m", "venv", str(venv)], check=True, capture_output=True)
+            subprocess.run(
+                [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                 "-r", str(REPO / "requirements.txt")],
+                check=True, capture_output=True,
+            )
+            subprocess.run(["chmod", "-R", "a+rX", str(venv)], check=True)
+            self._user_python = str(venv / "bin" / "python")
+        return self._user_python
+
+    def close(self):
+        if not KEEP:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+
+_WORLD = []
+
+
+def world():
+    if not _WORLD:
+        _WORLD.append(World())
+    return _WORLD[0]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _world_cleanup():
+    yield
+    if _WORLD:
+        _WORLD.pop().close()
+
+
+def make_home(home, owner, token):
+    """A fake home for the grading user: a private key holding ``token``, a .bashrc."""
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_text(
+        f"-----BEGIN OPENSSH PRIVATE KEY-----\n{token}\n-----END OPENSSH PRIVATE KEY-----\n", encoding="utf-8"
+    )
+    (home / ".bashrc").write_text("# the grading user's shell start-up\nexport PS1='$ '\n", encoding="utf-8")
+    os.chmod(home / ".ssh" / "id_rsa", 0o600)
+    os.chmod(home / ".ssh", 0o700)
+    os.chmod(home, 0o750)
+    for folder, folders, files in os.walk(home):
+        for name in [*folders, *files]:
+            os.chown(Path(folder) / name, owner.pw_uid, owner.pw_gid)
+    os.chown(home, owner.pw_uid, owner.pw_gid)
+
+
+def leftover_snapshot(uids):
+    """What ``uids`` own in the world-writable folders and in SysV IPC, as
+    ``{(place, name, inode)}``."""
+    found = set()
+    for place in WORLD_WRITABLE:
+        try:
+            entries = list(os.scandir(place))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid in uids:
+                    found.add((place, entry.name, entry.inode()))
+            except OSError:
+                pass
+    for kind, column in (("shm", 7), ("msg", 7), ("sem", 4)):
+        try:
+            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > column and fields[column].isdigit() and int(fields[column]) in uids:
+                found.add((f"sysv {kind}", fields[1], 0))
+    return found
 
 
 # -- one run ----------------------------------------------------------------------------------------
@@ -423,6 +612,7 @@ def site_packages_dir():
 @dataclasses.dataclass
 class AttackRun:
     name: str
+    mode: str
     expected: dict
     tokens: dict
     returncode: object
@@ -438,15 +628,19 @@ class AttackRun:
     fingerprint_after: dict
     foreign: list
     network_events: list
+    unix_events: list
     pwned_path: str
     pwned: bool
     planted: list
     answer_key_lines: list
+    leftovers: list
+    home_before: dict
+    home_after: dict
 
     def describe(self):
         tail = lambda text: text[-3000:] if text else ""  # noqa: E731
         return (
-            f"[{self.name}] run_autograder exit {self.returncode} after {self.seconds:.1f} s"
+            f"[{self.mode}/{self.name}] exit {self.returncode} after {self.seconds:.1f} s"
             f"{' (TIMED OUT, killed by the harness)' if self.timed_out else ''}\n"
             f"--- stdout (tail) ---\n{tail(self.stdout)}\n--- stderr (tail) ---\n{tail(self.stderr)}"
         )
@@ -460,18 +654,6 @@ def _reject_constant(name):
     raise ValueError(f"results.json holds {name}, which is not JSON")
 
 
-def _environment(root, tokens):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env.update(
-        {
-            "AUTOGRADER_ROOT": str(root),
-            "AUTOGRADER_PYTHON": sys.executable,
-            "AG_CANARY_ENV": tokens["env"],
-        }
-    )
-    return env
-
-
 def _read(path):
     try:
         return Path(path).read_bytes()
@@ -479,43 +661,100 @@ def _read(path):
         return None
 
 
-def run_attack(name):
-    expected = expected_of(name)
-    extras = set(expected.get("extra_checks") or ())
+def _answer_key_lines():
+    return [
+        line.strip()
+        for line in (REPO / "reference" / "answer_key.py").read_text(encoding="utf-8").splitlines()
+        if len(line.strip()) > 40
+    ]
+
+
+@dataclasses.dataclass
+class Setting:
+    """How one mode runs the grader: the command, where it works, as whom, with what."""
+
+    command: list
+    cwd: Path
+    env: dict
+    owner: object  # passwd entry of the grading user
+    results: Path
+    grader_targets: list  # what fingerprint() hashes
+    grader_tree: Path  # what foreign_files() walks
+    python: object  # the interpreter whose site-packages no attack may plant into
+
+
+def setting_for(mode, run_base, name, config, tokens):
+    """Build what ``mode`` needs under ``run_base`` and say how to run it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env.update({"AG_CANARY_ENV": tokens["env"], "HOME": config["home"]})
+    if mode in ("gradescope", "docker"):
+        root = build_root(run_base, name, tokens, config)
+        env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable})
+        command = [str(root / "source" / "run_autograder")]
+        if mode == "docker":
+            command = [sys.executable, str(DOCKER_LIKE), "--", *command]
+        return Setting(command, root, env, pwd.getpwuid(0), root / "results" / "results.json", None, root, None)
+    checkout = world().checkout
+    submission = run_base / "upload" / "submission"
+    build_upload(submission, name, config)
+    out = run_base / "out"
+    out.mkdir()
+    owner = world().user if mode == "user" else pwd.getpwuid(0)
+    os.chown(out, owner.pw_uid, owner.pw_gid)
+    os.chmod(out, 0o700)
+    python = world().user_python if mode == "user" else sys.executable
+    env["PYTHONPATH"] = str(checkout)
+    command = [python, "-m", "autograder", "grade", str(submission), "--json", str(out / "results.json")]
+    if mode == "user":
+        env.update({"USER": TEST_USER, "LOGNAME": TEST_USER})
+        command = ["setpriv", f"--reuid={owner.pw_uid}", f"--regid={owner.pw_gid}", "--clear-groups", "--", *command]
+    return Setting(
+        command, checkout, env, owner, out / "results.json", [checkout], checkout, python if mode == "user" else None
+    )
+
+
+def suspect_uids(mode):
     uids = sandbox_uids()
+    if mode == "user":
+        uids.add(world().user.pw_uid)
+    return uids
+
+
+def run_attack(mode, name):
+    expected = expected_of(name)
+    marker = f"{MARK}-{name}"
     # Marked stragglers of an earlier run are killed; nothing that exists now is this
     # attack's doing.
-    marker = f"{MARK}-{name}"
     kill_procs([p for p in process_table().values() if p.marked(marker) and p.pid not in _own_lineage()])
     baseline = frozenset(p.key for p in process_table().values())
-
-    tokens = {key: f"CANARY{key.upper()}{secrets.token_hex(12)}" for key in ("file", "rubric", "key", "env")}
+    tokens = {key: f"CANARY{key.upper()}{secrets.token_hex(12)}" for key in ("file", "rubric", "key", "env", "home")}
+    if mode in ("checkout", "user"):
+        tokens.update(world().tokens)
     pwned_path = f"/tmp/PWNED_{secrets.token_hex(8)}"
-    listener = Listener() if "no_network" in extras else None
-    config = {"marker": marker, "pwned_path": pwned_path, **(listener.ports if listener else {})}
-    planted_names = [f"agmark_{name}.pth", f"agmark_{name}.py"]
-
     base = Path(tempfile.mkdtemp(dir="/tmp", prefix="ag-adversarial-"))
     os.chmod(base, 0o755)
+    listener = Listener(base)
+    uids = suspect_uids(mode)
     try:
-        root = build_root(base, name, tokens, config)
-        answer_key_lines = [
-            line.strip()
-            for line in (REPO / "reference" / "answer_key.py").read_text(encoding="utf-8").splitlines()
-            if len(line.strip()) > 40
-        ]
-        before = fingerprint(root)
+        owner = world().user if mode == "user" else pwd.getpwuid(0)
+        home = base / "home"
+        make_home(home, owner, tokens["home"])
+        config = {
+            "marker": marker, "pwned_path": pwned_path, **listener.config, "home": str(home),
+            "secret_paths": [str(home / ".ssh" / "id_rsa"), str(world().checkout / "reference" / "CANARY_SECRET.txt")],
+        }
+        setting = setting_for(mode, base, name, config, tokens)
+        before = fingerprint(setting.grader_tree, setting.grader_targets)
+        home_before = fingerprint(home, [home])
+        leftovers_before = leftover_snapshot(uids)
+        planted_names = [f"agmark_{name}.pth", f"agmark_{name}.py"]
+        site_packages = site_packages_dir(setting.python)
         out_path, err_path = base / "stdout.txt", base / "stderr.txt"
         started = time.monotonic()
         timed_out = False
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             process = subprocess.Popen(
-                [str(root / "source" / "run_autograder")],
-                cwd=root,
-                env=_environment(root, tokens),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=err,
+                setting.command, cwd=setting.cwd, env=setting.env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                 start_new_session=True,
             )
             try:
@@ -528,51 +767,38 @@ def run_attack(name):
                     pass
                 returncode = process.wait()
         seconds = time.monotonic() - started
-        uids = sandbox_uids()  # the grader may have created a sandbox user just now
-        results_path = root / "results" / "results.json"
-        results_now = _read(results_path)
+        uids = suspect_uids(mode)  # the grader may have created a sandbox user just now
+        results_now = _read(setting.results)
         survivors_now = living_suspects(uids, baseline, marker)
         time.sleep(SETTLE)
         survivors_later = living_suspects(uids, baseline, marker)
-        results_later = _read(results_path)
+        results_later = _read(setting.results)
+        leftovers = sorted(leftover_snapshot(uids) - leftovers_before)
         kill_new_suspects(uids, baseline, marker)
-        after = fingerprint(root)
-        foreign = foreign_files(root)
-        planted = [str(site_packages_dir() / n) for n in planted_names if (site_packages_dir() / n).exists()]
+        after = fingerprint(setting.grader_tree, setting.grader_targets)
+        foreign = foreign_files(setting.grader_tree)
+        planted = [str(site_packages / n) for n in planted_names if (site_packages / n).exists()]
         for path in planted:  # never leave a planted file in the venv
             os.unlink(path)
         pwned = os.path.exists(pwned_path)
         if pwned:
             os.unlink(pwned_path)
-        events = list(listener.events) if listener else []
         return AttackRun(
-            name=name,
-            expected=expected,
-            tokens=tokens,
-            returncode=returncode,
+            name=name, mode=mode, expected=expected, tokens=tokens, returncode=returncode,
             stdout=out_path.read_text(encoding="utf-8", errors="replace"),
             stderr=err_path.read_text(encoding="utf-8", errors="replace"),
-            seconds=seconds,
-            timed_out=timed_out,
-            results_now=results_now,
-            results_later=results_later,
-            survivors_now=survivors_now,
-            survivors_later=survivors_later,
-            fingerprint_before=before,
-            fingerprint_after=after,
-            foreign=foreign,
-            network_events=events,
-            pwned_path=pwned_path,
-            pwned=pwned,
-            planted=planted,
-            answer_key_lines=answer_key_lines,
+            seconds=seconds, timed_out=timed_out, results_now=results_now, results_later=results_later,
+            survivors_now=survivors_now, survivors_later=survivors_later, fingerprint_before=before,
+            fingerprint_after=after, foreign=foreign, network_events=list(listener.events["network"]),
+            unix_events=list(listener.events["unix"]), pwned_path=pwned_path, pwned=pwned, planted=planted,
+            answer_key_lines=_answer_key_lines(), leftovers=leftovers, home_before=home_before,
+            home_after=fingerprint(home, [home]),
         )
     finally:
-        if listener is not None:
-            listener.close()
+        listener.close()
         kill_new_suspects(uids, baseline, marker)
         if KEEP:
-            print(f"\n[{name}] kept {base}", file=sys.stderr)
+            print(f"\n[{mode}/{name}] kept {base}", file=sys.stderr)
         else:
             shutil.rmtree(base, ignore_errors=True)
 
@@ -581,13 +807,11 @@ _RUNS = {}
 
 
 @pytest.fixture
-def attack_run(attack):
-    if attack not in _RUNS:
-        _RUNS[attack] = run_attack(attack)
-    return _RUNS[attack]
-
-
-# -- the aspects --------------------------------------------------------------------------------------
+def attack_run(mode, attack):
+    if (mode, attack) not in _RUNS:
+        _RUNS.clear()  # one run's evidence at a time: the cases are ordered by mode, then attack
+        _RUNS[mode, attack] = run_attack(mode, attack)
+    return _RUNS[mode, attack]
 
 
 def _strings(value):
@@ -683,10 +907,6 @@ def check_no_leaks(run):
         decoded = "\n".join(_strings(json.loads(raw)))
     except ValueError:
         decoded = ""
-    if not IS_ROOT:
-        # Without root the grader cannot hide its files; it must at least say so.
-        assert "reduced" in decoded.lower(), "not root, and results.json does not say that isolation is reduced"
-        pytest.skip("not root: student code runs as this user and may read everything (reduced isolation)")
     leaked = [key for key, token in run.tokens.items() if token in raw or token in decoded]
     assert not leaked, f"canary tokens in results.json: {leaked}"
     lines = [line for line in run.answer_key_lines if line in raw or line in decoded]
@@ -694,10 +914,7 @@ def check_no_leaks(run):
 
 
 def check_no_survivors(run):
-    def offending(procs):
-        return [p for p in procs if IS_ROOT or p.marked(f"{MARK}-{run.name}")]
-
-    now, later = offending(run.survivors_now), offending(run.survivors_later)
+    now, later = run.survivors_now, run.survivors_later
     assert not now and not later, (
         f"processes alive right after run_autograder returned: {[str(p) for p in now][:10]}"
         f" ({len(now)} in all); {SETTLE:g} s later: {[str(p) for p in later][:10]} ({len(later)} in all)"
@@ -729,12 +946,21 @@ def check_no_pwned_file(run):
 
 
 def check_no_network(run):
-    if not run.network_events:
-        return
-    unavailable = "not isolated" in run.stdout.lower() or "not isolated" in run.stderr.lower()
-    if unavailable:
-        pytest.skip(f"the grader reported network isolation unavailable; reached: {run.network_events[:3]}")
-    assert not run.network_events, f"student code reached the harness's loopback listeners: {run.network_events[:5]}"
+    assert not run.network_events, f"student code reached the loopback listeners: {run.network_events[:5]}"
+
+
+def check_no_unix_socket(run):
+    assert not run.unix_events, f"student code reached the unix socket listeners: {run.unix_events[:5]}"
+
+
+def check_no_leftovers(run):
+    assert not run.leftovers, f"left behind for the next submission: {run.leftovers[:20]}"
+
+
+def check_home_untouched(run):
+    before, after = run.home_before, run.home_after
+    changed = sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
+    assert not changed, f"the grading user's home changed: {changed}"
 
 
 def check_no_planted_files(run):
@@ -744,6 +970,162 @@ def check_no_planted_files(run):
 CHECKS = {name: globals()[f"check_{name}"] for name in (*ASPECTS, *EXTRA_ASPECTS)}
 
 
-@pytest.mark.parametrize(("attack", "aspect"), cases())
-def test_adversarial(attack_run, attack, aspect):
+@pytest.mark.parametrize(("mode", "attack", "aspect"), cases())
+def test_adversarial(attack_run, mode, attack, aspect):
     CHECKS[aspect](attack_run)
+
+
+# -- the whole corpus as one export -----------------------------------------------------------------
+
+BATCH_MODES = tuple(mode for mode in MODES if mode in ("checkout", "user"))
+BATCH_ASPECTS = ("complete", *ASPECTS, *EXTRA_ASPECTS)
+
+
+@dataclasses.dataclass
+class BatchRun:
+    mode: str
+    returncode: object
+    seconds: float
+    timed_out: bool
+    stdout: str
+    stderr: str
+    rows: list  # scores.csv's rows, as dicts
+    names: list  # the submissions in the export
+    runs: dict  # name -> AttackRun (the batch's evidence for that submission)
+
+    def describe(self):
+        return (
+            f"[batch {self.mode}] exit {self.returncode} after {self.seconds:.1f} s\n"
+            f"--- stdout (tail) ---\n{self.stdout[-3000:]}\n--- stderr (tail) ---\n{self.stderr[-3000:]}"
+        )
+
+
+def run_batch(mode):
+    """Grade the control and every attack as one export with ``batch --jobs 2``."""
+    import csv
+
+    names = [CONTROL, *attack_names()]
+    markers = [f"{MARK}-{name}" for name in names]
+    baseline = frozenset(p.key for p in process_table().values())
+    tokens = {key: f"CANARY{key.upper()}{secrets.token_hex(12)}" for key in ("env", "home")}
+    tokens.update(world().tokens)
+    pwned_path = f"/tmp/PWNED_{secrets.token_hex(8)}"
+    base = Path(tempfile.mkdtemp(dir="/tmp", prefix="ag-batch-"))
+    os.chmod(base, 0o755)
+    listener = Listener(base)
+    uids = suspect_uids(mode)
+    owner = world().user if mode == "user" else pwd.getpwuid(0)
+    try:
+        home = base / "home"
+        make_home(home, owner, tokens["home"])
+        out = base / "out"
+        out.mkdir()
+        os.chown(out, owner.pw_uid, owner.pw_gid)
+        export = base / "export"
+        for name, marker in zip(names, markers):
+            config = {
+                "marker": marker, "pwned_path": pwned_path, **listener.config, "home": str(home),
+                "secret_paths": [str(home / ".ssh" / "id_rsa"), str(world().checkout / "reference" / "CANARY_SECRET.txt"),
+                                 str(out / "scores.csv"), str(export / CONTROL / "we_recur.py")],
+            }
+            build_upload(export / name, name, config)
+        os.chmod(export, 0o755)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+        env.update({"AG_CANARY_ENV": tokens["env"], "HOME": str(home), "PYTHONPATH": str(world().checkout)})
+        python = world().user_python if mode == "user" else sys.executable
+        command = [python, "-m", "autograder", "batch", str(export), "--out", str(out), "--jobs", "2"]
+        if mode == "user":
+            env.update({"USER": TEST_USER, "LOGNAME": TEST_USER})
+            command = ["setpriv", f"--reuid={owner.pw_uid}", f"--regid={owner.pw_gid}", "--clear-groups", "--", *command]
+        before = fingerprint(world().checkout, [world().checkout])
+        home_before = fingerprint(home, [home])
+        leftovers_before = leftover_snapshot(uids)
+        started = time.monotonic()
+        timed_out = False
+        with open(base / "stdout.txt", "wb") as stdout, open(base / "stderr.txt", "wb") as stderr:
+            process = subprocess.Popen(
+                command, cwd=world().checkout, env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
+                start_new_session=True,
+            )
+            try:
+                returncode = process.wait(timeout=BATCH_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                os.killpg(process.pid, signal.SIGKILL)
+                returncode = process.wait()
+        seconds = time.monotonic() - started
+        uids = suspect_uids(mode)
+        survivors = {m: living_suspects(uids, baseline, m) for m in markers}
+        results_now = {name: _read(out / "results" / f"{name}.json") for name in names}
+        time.sleep(SETTLE)
+        results_later = {name: _read(out / "results" / f"{name}.json") for name in names}
+        later = {m: living_suspects(uids, baseline, m) for m in markers}
+        leftovers = sorted(leftover_snapshot(uids) - leftovers_before)
+        for marker in markers:
+            kill_new_suspects(uids, baseline, marker)
+        after = fingerprint(world().checkout, [world().checkout])
+        home_after = fingerprint(home, [home])
+        foreign = foreign_files(world().checkout)
+        pwned = os.path.exists(pwned_path)
+        if pwned:
+            os.unlink(pwned_path)
+        try:
+            with open(out / "scores.csv", newline="", encoding="utf-8") as stream:
+                rows = list(csv.DictReader(stream))
+        except OSError:
+            rows = []
+        read = lambda path: path.read_text(encoding="utf-8", errors="replace")  # noqa: E731
+        stdout_text, stderr_text = read(base / "stdout.txt"), read(base / "stderr.txt")
+        runs = {
+            name: AttackRun(
+                name=name, mode=f"batch {mode}", expected=expected_of(name), tokens=tokens, returncode=returncode,
+                stdout=stdout_text, stderr=stderr_text, seconds=seconds, timed_out=timed_out,
+                results_now=results_now[name], results_later=results_later[name], survivors_now=survivors[marker],
+                survivors_later=later[marker], fingerprint_before=before, fingerprint_after=after, foreign=foreign,
+                network_events=list(listener.events["network"]), unix_events=list(listener.events["unix"]),
+                pwned_path=pwned_path, pwned=pwned, planted=[], answer_key_lines=_answer_key_lines(),
+                leftovers=leftovers, home_before=home_before, home_after=home_after,
+            )
+            for name, marker in zip(names, markers)
+        }
+        return BatchRun(mode, returncode, seconds, timed_out, stdout_text, stderr_text, rows, names, runs)
+    finally:
+        listener.close()
+        for marker in markers:
+            kill_new_suspects(uids, baseline, marker)
+        if KEEP:
+            print(f"\n[batch {mode}] kept {base}", file=sys.stderr)
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+_BATCHES = {}
+
+
+@pytest.fixture
+def batch_run(mode):
+    if mode not in _BATCHES:
+        _BATCHES.clear()
+        _BATCHES[mode] = run_batch(mode)
+    return _BATCHES[mode]
+
+
+@pytest.mark.parametrize(("mode", "aspect"), [pytest.param(m, a, id=f"{m}-{a}") for m in BATCH_MODES for a in BATCH_ASPECTS])
+def test_batch(batch_run, mode, aspect):
+    """Every submission of the batch holds every aspect; ``complete``: the batch ended by
+    itself with one row per submission in scores.csv."""
+    if aspect == "complete":
+        assert not batch_run.timed_out and batch_run.returncode == 0, batch_run.describe()
+        ids = sorted(row.get("submission_id", "") for row in batch_run.rows)
+        assert ids == sorted(batch_run.names), f"scores.csv rows {ids} for submissions {sorted(batch_run.names)}"
+        return
+    if aspect == "bounded_time":
+        assert not batch_run.timed_out, batch_run.describe()
+        return
+    failures = []
+    for name, run in batch_run.runs.items():
+        try:
+            CHECKS[aspect](run)
+        except AssertionError as error:
+            failures.append(f"{name}: {str(error)[:600]}")
+    assert not failures, "\n".join(failures)

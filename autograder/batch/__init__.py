@@ -71,6 +71,9 @@ def run_batch(export_path, out_dir, *, jobs=None, rubric_path=grading.DEFAULT_RU
     export = Path(export_path).resolve()
     if export.is_dir() and (out_dir.resolve() == export or export in out_dir.resolve().parents):
         raise ExportError(f"--out {out_dir} is inside the export {export_path}: choose a folder outside it.")
+    # No Landlock rule of a worker may reach the export or the results, wherever they lie
+    # (see autograder.sandbox.isolation.private_paths); the grader processes inherit this.
+    os.environ["AUTOGRADER_PRIVATE"] = os.pathsep.join(str(p) for p in (export, out_dir.resolve()))
     with tempfile.TemporaryDirectory(prefix="autograder-batch-") as scratch:
         export = read_export(export_path, scratch)
         if not export.submissions:

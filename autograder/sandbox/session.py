@@ -306,6 +306,11 @@ class Sandbox:
             return
         self._start_worker()
         try:
+            if not self.confinement:
+                # Asked before any student code runs, which could say anything afterwards.
+                hello = self._exchange({"op": "hello"}, [], self.limits.import_timeout, doing="starting your code")
+                confinement = hello.get("confinement")
+                self.confinement = confinement if type(confinement) is dict else {"worker": "said nothing"}
             reply = self._exchange(
                 {"op": "import", "path": str(self._student_file), "module": self.module_name},
                 [],
@@ -317,8 +322,6 @@ class Sandbox:
             raise self._import_error from None
         if self._report is None:  # a restarted worker imports again; report its output once
             self._record_printed("import", reply.get("printed"))
-        if type(reply.get("confinement")) is dict:
-            self.confinement = reply["confinement"]
         if reply.get("ok") is not True:
             self._import_error = ImportFailed(self._import_feedback(reply.get("error") or {}))
             raise self._import_error
@@ -410,6 +413,31 @@ class Sandbox:
                 return f"killed by {name}: it used up the CPU time limit of {self.limits.cpu_seconds} s"
             return f"killed by signal {name}"
         return f"exit code {with_status}"
+
+    # -- what is in force -----------------------------------------------------------------
+
+    @property
+    def file_system_confined(self):
+        """Whether the worker's file system was restricted (Landlock)."""
+        return str(self.confinement.get("file system", "")).startswith("landlock")
+
+    def border(self):
+        """One line for the instructor's log: the kernel and what the worker had in force."""
+        offered = self._zygote.describe() if self._zygote is not None else {}
+        held = self.confinement
+        user = held.get("user")
+        layers = [
+            f"kernel {offered.get('kernel', 'unknown')}",
+            f"user {'uid ' + str(user) if user is not None else 'the grader' + chr(39) + 's own'}",
+            f"file system {held.get('file system', 'unknown')}",
+            f"seccomp {held.get('seccomp', 'unknown')}",
+            f"namespaces {held.get('namespaces', 'unknown')}",
+            f"network {held.get('network', 'unknown')}",
+            f"tcp {held.get('tcp') or 'not denied by landlock'}",
+            f"signals {held.get('signals') or 'not scoped'}",
+            f"grader capabilities {offered.get('capabilities', 'unknown')}",
+        ]
+        return "border: " + "; ".join(layers)
 
     # -- what the student printed -------------------------------------------------------
 

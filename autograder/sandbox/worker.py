@@ -13,8 +13,10 @@ enters a PID and IPC namespace of its own where the platform allows it, then con
 itself (:func:`confine`) before any student code runs: it drops to the sandbox user
 when started as root, drops its capabilities, forbids regaining privileges, sets its
 resource limits, restricts its file system, TCP and signals with Landlock and its
-system calls with seccomp (:mod:`confine`). Then it serves two requests, one at a time:
+system calls with seccomp (:mod:`confine`). Then it serves three requests, one at a time:
 
+``{"op": "hello"}``
+    sent first, before any student code has run: reply with what confines the worker.
 ``{"op": "import", "path": ..., "module": ...}``
     import the student's file; reply with its callables and what it printed.
 ``{"op": "call", "function": ..., "calls": [[args, kwargs], ...]}``
@@ -185,7 +187,9 @@ class Worker:
             except wire.PeerClosed:
                 return
             op = message.get("op")
-            if op == "import":
+            if op == "hello":  # before any student code: what confines it
+                reply = {"ok": True, "confinement": self.confinement}
+            elif op == "import":
                 reply = self.import_module(message["path"], message["module"])
             elif op == "call":
                 reply = self.call(message, blobs)
@@ -219,7 +223,7 @@ class Worker:
         for attr, value in vars(module).items():
             if callable(value) and not attr.startswith("_"):
                 functions[attr] = self.signature_text(value)
-        return {"ok": True, "functions": functions, "printed": printed.text(), "confinement": self.confinement}
+        return {"ok": True, "functions": functions, "printed": printed.text()}
 
     def call(self, message, blobs):
         if self.module is None:
