@@ -253,6 +253,19 @@ def test_a_grader_exception_gives_status_error_and_a_valid_results_json(
     assert fine.status == "graded" and fine.total == 12
 
 
+def test_a_grader_exception_that_names_a_file_not_in_utf8_is_logged(tmp_path, monkeypatch, own_sandbox_user):
+    grader = Grader(grading.DEFAULT_RUBRIC, tmp_path, slot=7)
+
+    def broken(rubric, outcomes, **kwargs):
+        raise RuntimeError("a bug near " + os.fsdecode(b"caf\xe9.py"))
+
+    monkeypatch.setattr(grading, "build_results", broken)
+    rows = []
+    grader.grade_each([ExportedSubmission("b_wss", SUBMISSIONS / "b_wss")], rows.append)
+    assert rows[0].status == "error"
+    assert "RuntimeError: a bug near caf\\udce9.py" in (tmp_path / "logs" / "b_wss.txt").read_text(encoding="utf-8")
+
+
 def test_each_grader_keeps_to_its_own_processor_with_what_it_starts(tmp_path):
     allowed = sorted(os.sched_getaffinity(0))
     assert processors_for(len(allowed)) == {slot: cpu for slot, cpu in zip(range(1, len(allowed) + 1), allowed)}

@@ -68,7 +68,7 @@ class Grader:
         results.write(self.results_dir / f"{submission.submission_id}.json")
         if log:
             self.logs_dir.mkdir(parents=True, exist_ok=True)
-            (self.logs_dir / f"{submission.submission_id}.txt").write_text(log + "\n", encoding="utf-8")
+            _write_log(self.logs_dir / f"{submission.submission_id}.txt", log)
         return row
 
 
@@ -90,5 +90,10 @@ def write_failure(out_dir, submission, why, seconds):
     failure_results(GRADER_FAILED).write(Path(out_dir) / "results" / f"{submission.submission_id}.json")
     logs = Path(out_dir) / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    (logs / f"{submission.submission_id}.txt").write_text(why + "\n", encoding="utf-8")
+    _write_log(logs / f"{submission.submission_id}.txt", why)
     return failed_row(submission, why, seconds)
+
+
+def _write_log(path, text):
+    # A traceback may quote a file name that is not UTF-8: its bytes are shown as escapes.
+    path.write_text(text + "\n", encoding="utf-8", errors="backslashreplace")
