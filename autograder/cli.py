@@ -24,8 +24,8 @@ from autograder import build as building
 from autograder import lint as linting
 from autograder.export import ExportError
 from autograder.kit.build import KitError, build_kit
-from autograder.outcomes import failure_results
 from autograder.markdown import inline_code
+from autograder.outcomes import failure_results
 from autograder.report import format_for_terminal
 from autograder.results import ReservedResults
 from autograder.rubric import RubricError
