@@ -120,7 +120,7 @@ def command_batch(args):
         print(f"error: {error}", file=sys.stderr)
         return 1
     for warning in report.summary.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {printable(warning)}", file=sys.stderr)
     statuses = ", ".join(f"{count} {status}" for status, count in report.summary.statuses)
     print(f"{report.summary.submissions} submissions: {statuses}")
     for name in ("scores.csv", "results/", "summary.md", "summary.html"):

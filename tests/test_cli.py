@@ -51,3 +51,25 @@ def test_grade_of_a_missing_path_says_so_safely(tmp_path, capsys):
     assert "\\x1b]0;owned\\x07caf\ufffd does not exist" in err
     output = json.loads(Path(tmp_path / "results.json").read_text(encoding="utf-8"))["output"]
     assert "\\x1b]0;owned\\x07caf\ufffd` does not exist" in output
+
+
+def test_grading_from_inside_a_students_folder_imports_none_of_its_modules(tmp_path):
+    """Python puts the working folder first on sys.path: a student's numpy.py there must
+    never be imported into the grader."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    pwned = tmp_path / "pwned"
+    folder = tmp_path / "hw7"
+    folder.mkdir()
+    (folder / "we_recur.py").write_text((repo / "examples" / "we_recur.py").read_text())
+    for name in ("numpy", "yaml", "pytest"):
+        (folder / f"{name}.py").write_text(f"open({str(pwned)!r}, 'a').write({name!r})\nraise ImportError\n")
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", "."], cwd=folder, env=env, capture_output=True, text=True,
+        timeout=120,
+    )
+    assert not pwned.exists(), pwned.read_text()
+    assert "**12 / 12**" in done.stdout, done.stdout + done.stderr

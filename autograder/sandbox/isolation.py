@@ -15,6 +15,7 @@ grader's checkout lies. :attr:`Isolation.reduced` says that the user is not sepa
 
 import dataclasses
 import fcntl
+import importlib.util
 import os
 import pwd
 import shutil
@@ -457,12 +458,12 @@ def private_paths():
     and ``--out``, separated by ``os.pathsep``)."""
     here = Path(__file__).resolve()
     paths = {str(here.parents[2]), str(here.parents[1])}
-    try:
-        import reference
-
-        paths.add(str(Path(reference.__file__).resolve().parent))
-    except ImportError:
-        pass
+    try:  # the reference, where it is installed apart from the grader (found, not imported)
+        spec = importlib.util.find_spec("reference")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.origin:
+        paths.add(str(Path(spec.origin).resolve().parent))
     for home in (os.path.expanduser("~"), "/root", os.environ.get("HOME")):
         if home and home != "/":
             paths.add(home)
