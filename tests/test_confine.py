@@ -268,3 +268,45 @@ def test_the_final_write_succeeds_on_a_full_disk(tmp_path):
         assert json.loads(destination.read_text()) == json.loads(final.dumps())
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or os.uname().machine not in ("x86_64", "aarch64"), reason="needs root on x86_64/aarch64")
+def test_keys_the_sandbox_user_left_in_its_keyrings_are_removed():
+    add_key = {"x86_64": 248, "aarch64": 217}[os.uname().machine]
+    keyctl = {"x86_64": 250, "aarch64": 219}[os.uname().machine]
+    isolation.use_slot(7)
+    try:
+        account = isolation.ensure_sandbox_user()
+        sandbox = isolation.Isolation(uid=account.pw_uid, gid=account.pw_gid)
+
+        def keys_held():
+            read, write = os.pipe()
+            child = os.fork()
+            if child == 0:  # pragma: no cover - the sandbox user, in a fork
+                os.setgid(account.pw_gid)
+                os.setuid(account.pw_uid)
+                libc = ctypes.CDLL(None, use_errno=True)
+                libc.syscall.restype = ctypes.c_long
+                size = libc.syscall(keyctl, 11, -4, None, 0)  # KEYCTL_READ of the user keyring
+                os.write(write, str(size).encode())
+                os._exit(0)
+            os.close(write)
+            os.waitpid(child, 0)
+            with os.fdopen(read) as stream:
+                return int(stream.read()) // 4
+
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the sandbox user plants a key
+            os.setgid(account.pw_gid)
+            os.setuid(account.pw_uid)
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.syscall.restype = ctypes.c_long
+            os._exit(0 if libc.syscall(add_key, b"user", b"agmark", b"persisted", 9, -4) > 0 else 1)
+        _, status = os.waitpid(child, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            pytest.skip("keyrings are not available here")
+        assert keys_held() >= 1
+        isolation.remove_keys(sandbox)
+        assert keys_held() == 0
+    finally:
+        isolation.use_slot(0)

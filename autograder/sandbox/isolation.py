@@ -338,6 +338,7 @@ def remove_leftovers(isolation, places=WORLD_WRITABLE):
                 pass
         _OTHERS[place, isolation.uid] = others
     remove_sysv_objects(isolation.uid)
+    remove_keys(isolation)
 
 
 #: /proc/sysvipc file -> (the ctl system call's name, the column of the object's id)
@@ -379,6 +380,35 @@ def remove_sysv_objects(uid):
 def _sysv_uid_column(kind):
     # The columns of /proc/sysvipc/{shm,msg,sem} (see proc(5)); uid is the owner's.
     return {"shm": 7, "msg": 7, "sem": 4}[kind]
+
+
+#: keyctl(2) by architecture (the C library has no wrapper), and its constants.
+_SYS_KEYCTL = {"x86_64": 250, "aarch64": 219}
+_KEYCTL_CLEAR = 7
+_KEY_SPEC_USER_KEYRING = -4
+_KEY_SPEC_USER_SESSION_KEYRING = -5
+
+
+def remove_keys(isolation):
+    """Empty the sandbox user's keyrings, which outlive its processes. Only when
+    /proc/key-users says the user holds keys: a helper process must become the user
+    to reach them."""
+    try:
+        with open("/proc/key-users") as listing:
+            holders = {line.split(":", 1)[0].strip() for line in listing}
+    except OSError:
+        return
+    number = _SYS_KEYCTL.get(os.uname().machine)
+    if str(isolation.uid) not in holders or number is None:
+        return
+    import ctypes
+
+    def clear():
+        libc = ctypes.CDLL(None, use_errno=True)
+        for keyring in (_KEY_SPEC_USER_KEYRING, _KEY_SPEC_USER_SESSION_KEYRING):
+            libc.syscall(number, _KEYCTL_CLEAR, keyring)
+
+    _as_sandbox_user(isolation, clear)
 
 
 def remove_tree(path):
@@ -430,13 +460,18 @@ def remove_tree(path):
 
 
 def _kill_all_as(isolation):
+    _as_sandbox_user(isolation, lambda: os.kill(-1, signal.SIGKILL))
+
+
+def _as_sandbox_user(isolation, action):
+    """Run ``action()`` in a forked helper that has become the sandbox user."""
     child = os.fork()
     if child == 0:  # pragma: no cover - runs in the forked helper
         try:
             os.setgroups([])
             os.setgid(isolation.gid)
             os.setuid(isolation.uid)
-            os.kill(-1, signal.SIGKILL)
+            action()
         finally:
             os._exit(0)
     os.waitpid(child, 0)
