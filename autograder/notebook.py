@@ -12,7 +12,6 @@ Standard library only (and :mod:`autograder.markdown`): the student kit ships th
 
 import dataclasses
 import errno
-import itertools
 import json
 import os
 import re
@@ -20,6 +19,7 @@ import stat
 from pathlib import Path
 
 from autograder.markdown import inline_code
+from autograder.sandbox.wire import json_depth
 
 #: A line that IPython would not hand to Python: ``%magic``, ``!shell``, ``x = !shell``.
 _IPYTHON_LINE = re.compile(r"^\s*(?:[%!]|[\w.,\s\[\]]+=\s*[%!](?!=))")
@@ -30,11 +30,6 @@ MAX_CELLS = 5_000
 MAX_JSON_DEPTH = 64
 #: What a JSON string may hold (the escape ``"\ud800"``) but text written as UTF-8 may not.
 _SURROGATE = re.compile("[\ud800-\udfff]")
-#: A JSON string, escapes included: brackets inside one do not nest.
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-#: Of what remains, the brackets are kept: opening ones become 1, closing ones -1 (as signed bytes).
-_BRACKETS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
-_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[{]}")))
 #: Opened without following a link (as root, it could reach any file) or waiting on a FIFO.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -75,7 +70,7 @@ def read_notebook(path):
     content = _read_bounded(path, name)
     try:
         text = content.decode("utf-8-sig")  # nbformat's encoding; a byte-order mark is tolerated
-        if _nesting_depth(text) > MAX_JSON_DEPTH:
+        if json_depth(text) > MAX_JSON_DEPTH:
             raise NotebookError(
                 f"{inline_code(name)} nests its JSON more than {MAX_JSON_DEPTH} levels deep, which no notebook "
                 "Jupyter or Colab writes does. Download it again (File > Download > .ipynb)."
@@ -110,16 +105,6 @@ def _read_bounded(path, name):
             "clear its outputs and save it again."
         )
     return content
-
-
-def _nesting_depth(text):
-    """How deep arrays and objects nest in the JSON ``text``, found without recursion
-    (json's parser recurses, and a deep enough file crashes it): strings are dropped,
-    then everything but brackets, and the depth is the highest running sum of the
-    brackets left, +1 per opening and -1 per closing one."""
-    structure = _JSON_STRING.sub("", text).encode("ascii", "replace")  # outside its strings, JSON is ASCII
-    brackets = structure.translate(_BRACKETS, _NOT_BRACKETS)
-    return max(itertools.accumulate(memoryview(brackets).cast("b")), default=0)
 
 
 def notebook_module(data, name):

@@ -423,3 +423,20 @@ def test_pack_is_the_documented_layout():
     data = wire.pack({"k": "v"}, [b"\x01\x02"])
     header = json.dumps({"k": "v"}, separators=(",", ":")).encode()
     assert data == b"AGW1" + struct.pack(">II", len(header), 1) + header + struct.pack(">Q", 2) + b"\x01\x02"
+
+
+@pytest.mark.parametrize("depth", [wire.MAX_HEADER_DEPTH + 1, 200_000])
+def test_a_header_nested_too_deeply_is_refused_before_it_is_parsed(depth):
+    header = ("[" * depth + "]" * depth).encode()
+    read, write = os.pipe()
+    try:
+        prefix = wire._PREFIX.pack(wire.MAGIC, len(header), 0)
+        threading.Thread(target=lambda: (os.write(write, prefix + header), os.close(write)), daemon=True).start()
+        with pytest.raises(WireError, match="nested too deeply"):
+            wire.FrameReader(read, max_blob_bytes=1024).read(deadline=time.monotonic() + 5)
+    finally:
+        os.close(read)
+
+
+def test_brackets_in_strings_do_not_count_as_depth():
+    assert wire.json_depth(json.dumps({"a": ["[[[[" * 100]})) == 2

@@ -21,8 +21,10 @@ Arrays travel as raw bytes of an allow-listed numeric dtype and are rebuilt with
 before it allocates, so a hostile peer cannot make the grader read without bound.
 """
 
+import itertools
 import json
 import os
+import re
 import select
 import struct
 import time
@@ -41,6 +43,8 @@ ALLOWED_DTYPES = frozenset(
 MAX_HEADER_BYTES = 4 * 1024 * 1024
 MAX_BLOBS = 256
 MAX_DEPTH = 24
+#: A frame header holds a value (MAX_DEPTH) inside a few levels of its own.
+MAX_HEADER_DEPTH = MAX_DEPTH + 8
 MAX_ITEMS = 100_000
 MAX_STRING_CHARS = 100_000
 
@@ -169,6 +173,23 @@ def _decode_array(data, blobs):
     return np.frombuffer(blobs[index], dtype=dt).reshape(tuple(shape)).copy()
 
 
+#: A JSON string, escapes included: brackets inside one do not nest.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+#: Of what remains, the brackets are kept: opening ones become 1, closing ones -1 (as signed bytes).
+_BRACKETS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[{]}")))
+
+
+def json_depth(text):
+    """How deep arrays and objects nest in the JSON ``text``, found without recursion
+    (json's parser recurses, and a deep enough file crashes it): strings are dropped,
+    then everything but brackets, and the depth is the highest running sum of the
+    brackets left, +1 per opening and -1 per closing one."""
+    structure = _JSON_STRING.sub("", text).encode("ascii", "replace")  # outside its strings, JSON is ASCII
+    brackets = structure.translate(_BRACKETS, _NOT_BRACKETS)
+    return max(itertools.accumulate(memoryview(brackets).cast("b")), default=0)
+
+
 # -- frames --------------------------------------------------------------------------
 
 
@@ -215,6 +236,10 @@ class FrameReader:
             raise TooLarge(f"frame header of {header_len} bytes with {blob_count} arrays")
         try:
             self.header_text = self._exactly(header_len, deadline).decode("utf-8")
+            # Refused before json's parser recurses into it: no value nests this deep.
+            if self.header_text.count("[") + self.header_text.count("{") > MAX_HEADER_DEPTH:
+                if json_depth(self.header_text) > MAX_HEADER_DEPTH:
+                    raise WireError("frame header nested too deeply")
             message = json.loads(self.header_text)
         except (ValueError, RecursionError) as error:
             raise WireError(f"frame header is not valid JSON ({type(error).__name__})") from None
