@@ -1,0 +1,1 @@
+/autograder/source/reference/answer_key.py

@@ -1,0 +1,1 @@
+../source/reference/answer_key.py
