@@ -686,7 +686,12 @@ class Setting:
 def setting_for(mode, run_base, name, config, tokens):
     """Build what ``mode`` needs under ``run_base`` and say how to run it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env.update({"AG_CANARY_ENV": tokens["env"], "HOME": config["home"]})
+    # The grader's own temporary folders go into the run's folder: anything new in /tmp
+    # afterwards is the student's (or a grader that did not clean up).
+    temporary = run_base / "tmp"
+    temporary.mkdir(mode=0o1777)
+    os.chmod(temporary, 0o1777)
+    env.update({"AG_CANARY_ENV": tokens["env"], "HOME": config["home"], "TMPDIR": str(temporary)})
     if mode in ("gradescope", "docker"):
         root = build_root(run_base, name, tokens, config)
         env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable})
@@ -803,15 +808,30 @@ def run_attack(mode, name):
             shutil.rmtree(base, ignore_errors=True)
 
 
+#: Runs of one mode go side by side, this many at a time: most of a run is waiting (for
+#: timeouts, for the settling look), and each run has its own folders, listeners,
+#: marker and (as root) sandbox user, so runs cannot see each other's evidence.
+PARALLEL_RUNS = int(os.environ.get("AG_ADVERSARIAL_PARALLEL", "3"))
 _RUNS = {}
 
 
 @pytest.fixture
 def attack_run(mode, attack):
+    """The run of ``attack`` in ``mode``. The first one asked for in a mode starts every
+    attack of that mode (the cases are ordered by mode, then attack)."""
+    import concurrent.futures
+
     if (mode, attack) not in _RUNS:
-        _RUNS.clear()  # one run's evidence at a time: the cases are ordered by mode, then attack
-        _RUNS[mode, attack] = run_attack(mode, attack)
-    return _RUNS[mode, attack]
+        for pool in _RUNS.pop("pool", []):
+            pool.shutdown(wait=True)
+        _RUNS.clear()
+        if mode == "user":
+            world().user_python  # built once, before the runs that need it start
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=PARALLEL_RUNS)
+        _RUNS["pool"] = [pool]
+        for name in [CONTROL, *attack_names()]:
+            _RUNS[mode, name] = pool.submit(run_attack, mode, name)
+    return _RUNS[mode, attack].result()
 
 
 def _strings(value):
@@ -1031,7 +1051,11 @@ def run_batch(mode):
             build_upload(export / name, name, config)
         os.chmod(export, 0o755)
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-        env.update({"AG_CANARY_ENV": tokens["env"], "HOME": str(home), "PYTHONPATH": str(world().checkout)})
+        temporary = base / "tmp"
+        temporary.mkdir(mode=0o1777)
+        os.chmod(temporary, 0o1777)
+        env.update({"AG_CANARY_ENV": tokens["env"], "HOME": str(home), "PYTHONPATH": str(world().checkout),
+                    "TMPDIR": str(temporary)})
         python = world().user_python if mode == "user" else sys.executable
         command = [python, "-m", "autograder", "batch", str(export), "--out", str(out), "--jobs", "2"]
         if mode == "user":

@@ -4,7 +4,8 @@ Every structure is built iteratively, so building it never recurses; anything in
 grader that encodes, compares, copies, prints or repr()s it recursively would raise
 RecursionError or, in C, overflow its stack.
 
-(a) a dict chain 200,000 levels deep, each level {"W_ss": next, "W_sx": (2, 2), ...};
+(a) a dict chain 200,000 levels deep, each level {"W_ss": next, "W_sx": (3, 2), ...}
+(the shapes beside the chain are wrong too: (a) gives credit per matrix);
 (b) a list nested 200,000 levels; (c) a dict whose values are itself; (d) raises a
 ValueError whose argument is a list nested 200,000 levels (so formatting the exception
 recurses); (e) a tuple nested 200,000 levels; (f) a dict whose four values are itself
@@ -26,7 +27,7 @@ def deep_list(depth=DEPTH):
 def rnn_a_shapes(s_dim=2, x_dim=2, p_dim=2):
     value = {"W_ss": (s_dim, s_dim)}
     for _ in range(DEPTH):
-        value = {"W_ss": value, "W_sx": (s_dim, x_dim), "W_o": (p_dim, s_dim)}
+        value = {"W_ss": value, "W_sx": (s_dim + 1, x_dim), "W_o": (p_dim, s_dim + 1)}
     return value
 
 

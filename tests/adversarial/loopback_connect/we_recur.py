@@ -30,16 +30,17 @@ def reach_out(where):
     message = f"AGNET hello from {where}".encode()
     port = CONFIG.get("tcp_port")
     if port:
-        connection = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        connection.settimeout(0.3)
-        try:
-            connection.connect(("127.0.0.1", port))
-            connection.sendall(message)
-            report.append("AGNET-TCP-CONNECTED")
+        try:  # a sandbox may refuse the socket itself (seccomp), not only the connection
+            connection = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            connection.settimeout(0.3)
+            try:
+                connection.connect(("127.0.0.1", port))
+                connection.sendall(message)
+                report.append("AGNET-TCP-CONNECTED")
+            finally:
+                connection.close()
         except Exception as error:  # noqa: BLE001
             report.append(f"tcp: {type(error).__name__}: {error}")
-        finally:
-            connection.close()
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.3) as other:
                 other.sendall(message)
@@ -48,14 +49,15 @@ def reach_out(where):
             report.append(f"create_connection: {type(error).__name__}")
     port = CONFIG.get("udp_port")
     if port:
-        datagram = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
-            datagram.sendto(message, ("127.0.0.1", port))
-            report.append("udp: sent")
+            datagram = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            try:
+                datagram.sendto(message, ("127.0.0.1", port))
+                report.append("udp: sent")
+            finally:
+                datagram.close()
         except Exception as error:  # noqa: BLE001
             report.append(f"udp: {type(error).__name__}: {error}")
-        finally:
-            datagram.close()
     resolved = []
 
     def lookup():
