@@ -20,6 +20,7 @@ stops the batch.
 import dataclasses
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -111,3 +112,7 @@ def _prepare(out_dir):
         elif path.exists() or path.is_symlink():
             path.unlink()
     (out_dir / "results").mkdir()
+    # Under Landlock the workers cannot reach --out at all; without it (an old kernel,
+    # --allow-unconfined), file modes still keep the sandbox user out of others' results.
+    for folder in (out_dir, out_dir / "results"):
+        os.chmod(folder, stat.S_IMODE(folder.stat().st_mode) & 0o750)
