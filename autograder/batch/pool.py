@@ -184,6 +184,7 @@ class GraderPool:
         for child in self.children:
             child.stop()
         self.children = []
+        _stop_fork_server(self.context)
 
     def grade(self, submissions):
         """Grade every submission; yields a Row for each as soon as it is done."""
@@ -244,3 +245,19 @@ class GraderPool:
     def _current(self, child):
         """The child now in ``child``'s slot (itself, or its replacement)."""
         return next(c for c in self.children if c.slot == child.slot)
+
+
+def _stop_fork_server(context):
+    """End the fork server the graders came from, and wait for it: it would otherwise
+    linger for a moment after the batch exits (it ends when it sees the batch's end of
+    its pipe close), a process of the grading user that outlives the batch."""
+    if context.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:  # CPython's own (its tests use it); other implementations: let it linger
+        try:
+            stop()
+        except OSError:
+            pass
