@@ -216,8 +216,10 @@ def hand_over(folder, isolation):
     os.chmod(folder, 0o700)
 
 
-def _process_table():
-    """``{pid: (parent pid, uid)}`` of every living (not zombie) process, from /proc."""
+def _process_table(uid):
+    """``{pid: parent pid}`` of every living (not zombie) process owned by ``uid``, from
+    /proc. Owners are read from the directory entries first: only those that match cost
+    a read of their ``stat``."""
     table = {}
     try:
         entries = list(os.scandir("/proc"))
@@ -227,25 +229,21 @@ def _process_table():
         if not entry.name.isdigit():
             continue
         try:
-            uid = entry.stat().st_uid
+            if entry.stat().st_uid != uid:
+                continue
             with open(f"/proc/{entry.name}/stat", "rb") as stream:
                 fields = stream.read().rpartition(b")")[2].split()
         except (OSError, IndexError):
             continue
         if fields and fields[0] not in (b"Z", b"X"):
-            table[int(entry.name)] = (int(fields[1]), uid)
+            table[int(entry.name)] = int(fields[1])
     return table
 
 
-def _processes(uid):
-    """Pids of the living processes owned by ``uid``."""
-    return [pid for pid, (_, owner) in _process_table().items() if owner == uid]
-
-
 def descendants(roots, table):
-    """Every process of ``table`` below one of ``roots`` (the roots themselves excluded)."""
+    """Every process of ``table`` (pid: parent) below one of ``roots`` (themselves excluded)."""
     children = {}
-    for pid, (parent, _) in table.items():
+    for pid, parent in table.items():
         children.setdefault(parent, []).append(pid)
     found, pending = [], list(roots)
     while pending:
@@ -264,20 +262,19 @@ def kill_everything(isolation, zygote=None, worker=None, *, rounds=100):
     all at once, so a process that forks as fast as it can cannot outrun a scan.
     Without one (reduced isolation): every descendant of the ``worker`` pid, and every
     orphan the ``zygote`` adopted as their subreaper that is not one of its other
-    workers. Nothing the student controls (an environment, a process name) matters.
+    workers (all of them the grader's own user: no new privileges are allowed in the
+    sandbox). Nothing the student controls (an environment, a process name) matters.
     """
     for _ in range(rounds):
         if isolation.reduced:
             if zygote is None:
                 return 0
-            table = _process_table()
+            table = _process_table(os.getuid())
             roots = [] if worker is None else [worker]
-            roots += [pid for pid, (parent, _) in table.items()
-                      if parent == zygote.process.pid and pid not in zygote.workers]
-            alive = [*roots, *descendants(roots, table)]
-            alive = [pid for pid in alive if pid in table]
+            roots += [pid for pid, parent in table.items() if parent == zygote.process.pid and pid not in zygote.workers]
+            alive = [pid for pid in (*roots, *descendants(roots, table)) if pid in table]
         else:
-            alive = _processes(isolation.uid)
+            alive = list(_process_table(isolation.uid))
         if not alive:
             return 0
         if not isolation.reduced:
@@ -301,10 +298,12 @@ _OTHERS = {}
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue", "/var/lock")
 
 
-def remove_leftovers(isolation, places=WORLD_WRITABLE):
+def remove_leftovers(isolation, places=WORLD_WRITABLE, *, confinement=None):
     """Delete what the sandbox user left in the shared, world-writable folders and in
     SysV IPC. (With Landlock and seccomp in force it can reach none of them; this is
-    the layer under those.)
+    the layer under those.) SysV objects and keys are looked for only where the
+    worker's ``confinement`` (what it reported before any student code ran) lacked
+    the seccomp filter that refuses creating them.
 
     An entry listed before under the same name and inode belonged to another user
     then, and cannot have become the sandbox user's since: only root can give a file
@@ -337,8 +336,9 @@ def remove_leftovers(isolation, places=WORLD_WRITABLE):
             except OSError:
                 pass
         _OTHERS[place, isolation.uid] = others
-    remove_sysv_objects(isolation.uid)
-    remove_keys(isolation)
+    if not str((confinement or {}).get("seccomp", "")).startswith("filter applied"):
+        remove_sysv_objects(isolation.uid)
+        remove_keys(isolation)
 
 
 #: /proc/sysvipc file -> (the ctl system call's name, the column of the object's id)

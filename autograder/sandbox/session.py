@@ -147,7 +147,7 @@ class Sandbox:
     def close(self):
         """Kill the worker and everything it started; remove the scratch folders."""
         self._stop_worker()  # every stop also ends whatever the student started
-        isolating.remove_leftovers(self.isolation)
+        isolating.remove_leftovers(self.isolation, confinement=self.confinement)
         if self._console_log is not None:
             self._collect_console()
             self._console_log = None

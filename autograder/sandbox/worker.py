@@ -377,7 +377,7 @@ def zygote(control_fd, preload_everything, private):
 
 
 def _filter_state(border):
-    return border.syscall_filter if isinstance(border.syscall_filter, str) else "libseccomp filter"
+    return border.syscall_filter if isinstance(border.syscall_filter, str) else "libseccomp filter (compiled)"
 
 
 def _status(status):
