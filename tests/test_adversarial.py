@@ -1,4 +1,4 @@
-"""The adversarial corpus: hostile submissions graded end to end, in four modes.
+"""The adversarial corpus: hostile submissions graded end to end, in five modes.
 
 Each folder of ``tests/adversarial/`` is one attack: a student's upload (``we_recur.py``,
 maybe other files) and ``expected.yaml``::
@@ -22,11 +22,14 @@ Every attack is graded once per mode, each a real run in a subprocess:
                 world-readable copy of the checkout under /tmp (canaries planted).
 ``user``        the same as an ordinary user the harness creates (``agtester``), with a
                 virtual environment built from the system python3 that user can run.
+``restricted-user``  the same where unprivileged user namespaces are refused (Ubuntu
+                24.04's AppArmor, a container): no PID or network namespace for the
+                worker, so only Landlock, seccomp and the zygote's subtree hold.
 
 In every mode the grading user's HOME is a fake home holding ``.ssh/id_rsa`` and
 ``.bashrc`` with canaries, and a TCP, a UDP, a path-bound unix and an abstract unix
 listener record whatever reaches them. ``test_batch`` also grades the whole corpus as
-one export with ``batch`` in the ``checkout`` and ``user`` modes, where one student can
+one export with ``batch`` in the ``checkout`` and the user modes, where one student can
 try to read another's files.
 
 The run's evidence is collected once (see :func:`run_attack`), and each aspect below
@@ -36,7 +39,7 @@ is a separate test, so a report reads "attack X in mode M fails aspect Y":
 ``score_bounds``      no forged or unearned points (max_total, min_total, per-test max)
 ``no_leaks``          no canary token (the grader's files, its environment, the fake
                       home's key) nor a line of the reference answer key in results.json
-``no_survivors``      no process of the sandbox users (or, in ``user`` mode, of
+``no_survivors``      no process of the sandbox users (or, in the user modes, of
                       agtester), nor one carrying the attack's marker, is alive right
                       after the run, nor 3 s later
 ``results_unchanged`` results.json is byte-identical right after the run and 3 s later
@@ -105,7 +108,9 @@ MAX_OUTPUT_CHARS = 100_000
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 FORMATS = {"text", "html", "simple_format", "md", "ansi"}
 KEEP = os.environ.get("AG_ADVERSARIAL_KEEP") == "1"
-ALL_MODES = ("gradescope", "docker", "checkout", "user")
+ALL_MODES = ("gradescope", "docker", "checkout", "user", "restricted-user")
+#: The modes in which the grader runs as the ordinary user agtester.
+USER_MODES = ("user", "restricted-user")
 MODES = tuple(m for m in os.environ.get("AG_ADVERSARIAL_MODES", ",".join(ALL_MODES)).split(",") if m in ALL_MODES)
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
 
@@ -704,23 +709,36 @@ def setting_for(mode, run_base, name, config, tokens):
     build_upload(submission, name, config)
     out = run_base / "out"
     out.mkdir()
-    owner = world().user if mode == "user" else pwd.getpwuid(0)
+    owner = world().user if mode in USER_MODES else pwd.getpwuid(0)
     os.chown(out, owner.pw_uid, owner.pw_gid)
     os.chmod(out, 0o700)
-    python = world().user_python if mode == "user" else sys.executable
+    python = world().user_python if mode in USER_MODES else sys.executable
     env["PYTHONPATH"] = str(checkout)
     command = [python, "-m", "autograder", "grade", str(submission), "--json", str(out / "results.json")]
-    if mode == "user":
-        env.update({"USER": TEST_USER, "LOGNAME": TEST_USER})
-        command = ["setpriv", f"--reuid={owner.pw_uid}", f"--regid={owner.pw_gid}", "--clear-groups", "--", *command]
+    command = as_grading_user(mode, owner, command, env)
     return Setting(
-        command, checkout, env, owner, out / "results.json", [checkout], checkout, python if mode == "user" else None
+        command, checkout, env, owner, out / "results.json", [checkout], checkout,
+        python if mode in USER_MODES else None,
     )
+
+
+def as_grading_user(mode, owner, command, env):
+    """``command`` as ``mode`` runs it: as agtester in the user modes, and in
+    ``restricted-user`` under the namespace refusals of tests/modes/docker_like.py, as
+    where unprivileged user namespaces are off (Ubuntu 24.04's AppArmor, Docker): no
+    PID or network namespace, so cleanup has only the zygote's subtree and seccomp."""
+    if mode not in USER_MODES:
+        return command
+    env.update({"USER": TEST_USER, "LOGNAME": TEST_USER})
+    command = ["setpriv", f"--reuid={owner.pw_uid}", f"--regid={owner.pw_gid}", "--clear-groups", "--", *command]
+    if mode == "restricted-user":
+        command = [sys.executable, str(DOCKER_LIKE), "--", *command]
+    return command
 
 
 def suspect_uids(mode):
     uids = sandbox_uids()
-    if mode == "user":
+    if mode in USER_MODES:
         uids.add(world().user.pw_uid)
     return uids
 
@@ -741,7 +759,7 @@ def run_attack(mode, name):
     listener = Listener(base)
     uids = suspect_uids(mode)
     try:
-        owner = world().user if mode == "user" else pwd.getpwuid(0)
+        owner = world().user if mode in USER_MODES else pwd.getpwuid(0)
         home = base / "home"
         make_home(home, owner, tokens["home"])
         config = {
@@ -825,7 +843,7 @@ def attack_run(mode, attack):
         for pool in _RUNS.pop("pool", []):
             pool.shutdown(wait=True)
         _RUNS.clear()
-        if mode == "user":
+        if mode in USER_MODES:
             world().user_python  # built once, before the runs that need it start
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=PARALLEL_RUNS)
         _RUNS["pool"] = [pool]
@@ -997,7 +1015,7 @@ def test_adversarial(attack_run, mode, attack, aspect):
 
 # -- the whole corpus as one export -----------------------------------------------------------------
 
-BATCH_MODES = tuple(mode for mode in MODES if mode in ("checkout", "user"))
+BATCH_MODES = tuple(mode for mode in MODES if mode in ("checkout", *USER_MODES))
 BATCH_ASPECTS = ("complete", *ASPECTS, *EXTRA_ASPECTS)
 
 
@@ -1034,7 +1052,7 @@ def run_batch(mode):
     os.chmod(base, 0o755)
     listener = Listener(base)
     uids = suspect_uids(mode)
-    owner = world().user if mode == "user" else pwd.getpwuid(0)
+    owner = world().user if mode in USER_MODES else pwd.getpwuid(0)
     try:
         home = base / "home"
         make_home(home, owner, tokens["home"])
@@ -1056,11 +1074,9 @@ def run_batch(mode):
         os.chmod(temporary, 0o1777)
         env.update({"AG_CANARY_ENV": tokens["env"], "HOME": str(home), "PYTHONPATH": str(world().checkout),
                     "TMPDIR": str(temporary)})
-        python = world().user_python if mode == "user" else sys.executable
+        python = world().user_python if mode in USER_MODES else sys.executable
         command = [python, "-m", "autograder", "batch", str(export), "--out", str(out), "--jobs", "2"]
-        if mode == "user":
-            env.update({"USER": TEST_USER, "LOGNAME": TEST_USER})
-            command = ["setpriv", f"--reuid={owner.pw_uid}", f"--regid={owner.pw_gid}", "--clear-groups", "--", *command]
+        command = as_grading_user(mode, owner, command, env)
         before = fingerprint(world().checkout, [world().checkout])
         home_before = fingerprint(home, [home])
         leftovers_before = leftover_snapshot(uids)
