@@ -412,9 +412,11 @@ def test_student_code_runs_unprivileged_as_root(sandbox):
     assert uid == euid == box.isolation.uid != 0
 
 
-def test_close_ends_the_processes_the_student_started(sandbox):
+@pytest.mark.parametrize("namespaces", ["auto", "always", "never"])
+def test_close_ends_the_processes_the_student_started(tmp_path, namespaces):
     """A child that tries to leave the process group and outlive the worker is ended
-    with it. It names itself with a token, since its pid is the namespace's own."""
+    with it, with or without namespaces of its own. It names itself with a token, since
+    its pid may be a namespace's own."""
     token = f"agtest{secrets.token_hex(4)}"
     source = f'''\
 import ctypes, os, time
@@ -433,9 +435,13 @@ def spawn():
     time.sleep(0.2)
     return "spawned"
 '''
-    box = sandbox(source)
+    (tmp_path / "we_recur.py").write_text(source)
+    box = Sandbox(tmp_path / "we_recur.py", folder=tmp_path, limits=FAST, namespaces=namespaces)
     assert box.call("spawn") == "spawned"
     assert _named(token)
+    if namespaces == "always" and not box.confinement["namespaces"].startswith("pid"):
+        box.close()
+        pytest.skip(f"no namespaces here: {box.confinement['namespaces']}")
     box.close()
     deadline = time.monotonic() + 2
     while _named(token) and time.monotonic() < deadline:

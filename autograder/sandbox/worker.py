@@ -8,8 +8,9 @@ It is self-contained on purpose (stdlib, numpy, ``wire``, ``confine``), because 
 from a copy outside the grader's source.
 
 The zygote leaves the network once (a new network namespace, where the kernel allows
-one) and adopts every orphan its workers leave (it is their subreaper). Each worker
-enters a PID and IPC namespace of its own where the platform allows it, then confines
+one) and adopts every orphan its workers leave (it is their subreaper). A worker
+enters a PID and IPC namespace of its own where the platform allows it and there is
+no seccomp filter (or the grader asks for them always), then confines
 itself (:func:`confine`) before any student code runs: it drops to the sandbox user
 when started as root, drops its capabilities, forbids regaining privileges, sets its
 resource limits, restricts its file system, TCP and signals with Landlock and its
@@ -453,7 +454,11 @@ def _become_worker(request, border, request_fd, reply_fd, console_fd):
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        namespaces = _own_namespaces((request_fd, reply_fd)) if request["config"].get("namespaces", True) else "off"
+        wanted = request["config"].get("namespaces", "auto")
+        if wanted == "always" or (wanted == "auto" and isinstance(border.syscall_filter, str)):
+            namespaces = _own_namespaces((request_fd, reply_fd))
+        else:
+            namespaces = "none of its own (seccomp refuses what they would contain)" if wanted == "auto" else "off"
         confinement = confine(request["config"], border, namespaces)
         Worker(request_fd, reply_fd, confinement).serve()
     finally:
