@@ -5,7 +5,8 @@ Everything that touches student code goes through here. The worker is forked by 
 zygote (:mod:`autograder.sandbox.zygote`) into a scratch copy of the submission, with
 its own session (so its whole process group can be killed), a scrubbed environment,
 the isolation of :mod:`autograder.sandbox.isolation` and the confinement of
-``confine.py`` (Landlock, seccomp, namespaces), and its output sent to a capped log. Each call has a timeout; a function that timed out is not called again, and the
+``confine.py`` (Landlock, seccomp, namespaces), and its output sent to a capped log.
+Each call has a timeout; a function that timed out is not called again, and the
 whole submission has a time budget, so grading ends in bounded time whatever the
 student wrote.
 """
@@ -418,19 +419,14 @@ class Sandbox:
 
     # -- what is in force -----------------------------------------------------------------
 
-    @property
-    def file_system_confined(self):
-        """Whether the worker's file system was restricted (Landlock)."""
-        return str(self.confinement.get("file system", "")).startswith("landlock")
-
     def border(self):
         """One line for the instructor's log: the kernel and what the worker had in force."""
         offered = self._zygote.describe() if self._zygote is not None else {}
         held = self.confinement
-        user = held.get("user")
+        user = "the grader's own" if held.get("user") is None else f"uid {held['user']}"
         layers = [
             f"kernel {offered.get('kernel', 'unknown')}",
-            f"user {'uid ' + str(user) if user is not None else 'the grader' + chr(39) + 's own'}",
+            f"user {user}",
             f"file system {held.get('file system', 'unknown')}",
             f"seccomp {held.get('seccomp', 'unknown')}",
             f"namespaces {held.get('namespaces', 'unknown')}",

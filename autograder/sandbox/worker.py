@@ -420,7 +420,7 @@ def _wait_for(pid, timeout, ended):
             if pid in ended:
                 return ended.pop(pid)
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or (pidfd is None and not _is_child(pid)):
+            if remaining <= 0 or (pidfd is None and not _exists(pid)):
                 return None
             if pidfd is None:
                 time.sleep(min(remaining, 0.001))
@@ -431,7 +431,8 @@ def _wait_for(pid, timeout, ended):
             os.close(pidfd)
 
 
-def _is_child(pid):
+def _exists(pid):
+    """Whether ``pid`` is still there to wait for (without a pidfd to sleep on)."""
     try:
         os.kill(pid, 0)
     except OSError:
