@@ -341,45 +341,34 @@ def remove_leftovers(isolation, places=WORLD_WRITABLE, *, confinement=None):
         remove_keys(isolation)
 
 
-#: /proc/sysvipc file -> (the ctl system call's name, the column of the object's id)
-_SYSV = {"shm": ("shmctl", 1), "msg": ("msgctl", 1), "sem": ("semctl", 1)}
+#: /proc/sysvipc file -> the call that removes such an object, and the columns of its
+#: id and of its owner's uid (see proc(5)).
+_SYSV = {"shm": ("shmctl", 1, 7), "msg": ("msgctl", 1, 7), "sem": ("semctl", 1, 4)}
 _IPC_RMID = 0
 
 
 def remove_sysv_objects(uid):
     """Remove the SysV shared memory, message queues and semaphore sets owned by ``uid``."""
-    libc = None
-    for kind, (function, column) in _SYSV.items():
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for kind, (remove, id_column, uid_column) in _SYSV.items():
         try:
             with open(f"/proc/sysvipc/{kind}") as listing:
-                lines = listing.read().splitlines()[1:]
+                rows = [line.split() for line in listing.read().splitlines()[1:]]
         except OSError:
             continue
-        header = None
-        for line in lines:
-            fields = line.split()
-            if header is None:
-                header = True
+        for fields in rows:
             try:
-                ident = int(fields[column])
-                owner = int(fields[_sysv_uid_column(kind)])
+                ident, owner = int(fields[id_column]), int(fields[uid_column])
             except (IndexError, ValueError):
                 continue
             if owner != uid:
                 continue
-            if libc is None:
-                import ctypes
-
-                libc = ctypes.CDLL(None, use_errno=True)
             if kind == "sem":
                 libc.semctl(ident, 0, _IPC_RMID)
             else:
-                getattr(libc, function)(ident, _IPC_RMID, None)
-
-
-def _sysv_uid_column(kind):
-    # The columns of /proc/sysvipc/{shm,msg,sem} (see proc(5)); uid is the owner's.
-    return {"shm": 7, "msg": 7, "sem": 4}[kind]
+                getattr(libc, remove)(ident, _IPC_RMID, None)
 
 
 #: keyctl(2) by architecture (the C library has no wrapper), and its constants.
