@@ -688,15 +688,22 @@ class Setting:
     python: object  # the interpreter whose site-packages no attack may plant into
 
 
-def setting_for(mode, run_base, name, config, tokens):
-    """Build what ``mode`` needs under ``run_base`` and say how to run it."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    # The grader's own temporary folders go into the run's folder: anything new in /tmp
-    # afterwards is the student's (or a grader that did not clean up).
-    temporary = run_base / "tmp"
+def grading_environment(base, tokens, home):
+    """The grader's environment: the harness's own, less pytest's, with the environment
+    canary, the fake ``home``, and a temporary folder of the run's own in ``base`` (so
+    that anything new in /tmp afterwards is the student's, or a grader's that did not
+    clean up)."""
+    temporary = base / "tmp"
     temporary.mkdir(mode=0o1777)
     os.chmod(temporary, 0o1777)
-    env.update({"AG_CANARY_ENV": tokens["env"], "HOME": config["home"], "TMPDIR": str(temporary)})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env.update({"AG_CANARY_ENV": tokens["env"], "HOME": str(home), "TMPDIR": str(temporary)})
+    return env
+
+
+def setting_for(mode, run_base, name, config, tokens):
+    """Build what ``mode`` needs under ``run_base`` and say how to run it."""
+    env = grading_environment(run_base, tokens, config["home"])
     if mode in ("gradescope", "docker"):
         root = build_root(run_base, name, tokens, config)
         env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable})
@@ -751,7 +758,7 @@ def run_attack(mode, name):
     kill_procs([p for p in process_table().values() if p.marked(marker) and p.pid not in _own_lineage()])
     baseline = frozenset(p.key for p in process_table().values())
     tokens = {key: f"CANARY{key.upper()}{secrets.token_hex(12)}" for key in ("file", "rubric", "key", "env", "home")}
-    if mode in ("checkout", "user"):
+    if mode not in ("gradescope", "docker"):  # these grade from the world's checkout
         tokens.update(world().tokens)
     pwned_path = f"/tmp/PWNED_{secrets.token_hex(8)}"
     base = Path(tempfile.mkdtemp(dir="/tmp", prefix="ag-adversarial-"))
@@ -1068,12 +1075,8 @@ def run_batch(mode):
             }
             build_upload(export / name, name, config)
         os.chmod(export, 0o755)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-        temporary = base / "tmp"
-        temporary.mkdir(mode=0o1777)
-        os.chmod(temporary, 0o1777)
-        env.update({"AG_CANARY_ENV": tokens["env"], "HOME": str(home), "PYTHONPATH": str(world().checkout),
-                    "TMPDIR": str(temporary)})
+        env = grading_environment(base, tokens, home)
+        env["PYTHONPATH"] = str(world().checkout)
         python = world().user_python if mode in USER_MODES else sys.executable
         command = [python, "-m", "autograder", "batch", str(export), "--out", str(out), "--jobs", "2"]
         command = as_grading_user(mode, owner, command, env)
