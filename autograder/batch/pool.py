@@ -184,7 +184,7 @@ class GraderPool:
         for child in self.children:
             child.stop()
         self.children = []
-        _stop_fork_server(self.context)
+        _stop_helpers(self.context)
 
     def grade(self, submissions):
         """Grade every submission; yields a Row for each as soon as it is done."""
@@ -247,17 +247,19 @@ class GraderPool:
         return next(c for c in self.children if c.slot == child.slot)
 
 
-def _stop_fork_server(context):
-    """End the fork server the graders came from, and wait for it: it would otherwise
-    linger for a moment after the batch exits (it ends when it sees the batch's end of
-    its pipe close), a process of the grading user that outlives the batch."""
+def _stop_helpers(context):
+    """End the fork server the graders came from and the resource tracker it started,
+    and wait for them: each would otherwise linger for a moment after the batch exits
+    (it ends when it sees the batch's end of its pipe close), a process of the grading
+    user that outlives the batch."""
     if context.get_start_method() != "forkserver":
         return
-    from multiprocessing import forkserver
+    from multiprocessing import forkserver, resource_tracker
 
-    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
-    if stop is not None:  # CPython's own (its tests use it); other implementations: let it linger
-        try:
-            stop()
-        except OSError:
-            pass
+    for helper in (getattr(forkserver, "_forkserver", None), getattr(resource_tracker, "_resource_tracker", None)):
+        stop = getattr(helper, "_stop", None)
+        if stop is not None:  # CPython's own (its tests use it); other implementations: let it linger
+            try:
+                stop()
+            except (OSError, ChildProcessError):
+                pass
