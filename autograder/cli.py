@@ -35,7 +35,7 @@ from autograder.terminal import printable
 GRADING_UNFINISHED = "Grading did not finish (the grader was stopped before it could write your results)."
 UNCONFINED = (
     "this kernel offers no Landlock (Linux 5.13 or newer, with landlock among its security modules), "
-    "so student code would run without a file-system border and could read whatever {who} can read"
+    "so student code would run without a file-system border and could read whatever {who} can read{also}"
 )
 
 
@@ -97,14 +97,21 @@ def main(argv=None):
     return command_gradescope(args)
 
 
-def command_batch(args):
+def _without_file_system_border(also=""):
+    """Why student code would run without a file-system border here, or "" if it would not."""
     from autograder.sandbox.confine import landlock_abi  # here: the Gradescope entry point needs none of it
 
+    if landlock_abi() >= 1:
+        return ""
+    return UNCONFINED.format(who="you" if os.geteuid() else "the sandbox user", also=f", {also}" if also else "")
+
+
+def command_batch(args):
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
-    if landlock_abi() < 1:
-        reason = UNCONFINED.format(who="you" if os.geteuid() else "the sandbox user, classmates' submissions included")
+    reason = _without_file_system_border(also="classmates' submissions included")
+    if reason:
         if not args.allow_unconfined:
             print(f"error: {reason}. Grade on a newer kernel, or pass --allow-unconfined to accept this.", file=sys.stderr)
             return 2
@@ -156,10 +163,9 @@ def command_lint(args):
 
 
 def command_grade(args):
-    from autograder.sandbox.confine import landlock_abi
-
-    if landlock_abi() < 1:
-        print(f"warning: {UNCONFINED.format(who='you' if os.geteuid() else 'the sandbox user')}.", file=sys.stderr)
+    reason = _without_file_system_border()
+    if reason:
+        print(f"warning: {reason}.", file=sys.stderr)
     if not args.path.exists():
         # The path and the log may hold what a student named or printed: written out, so that
         # no escape sequence acts on the terminal and no undecodable name stops the write.

@@ -154,6 +154,9 @@ class ReservedResults:
     def write(self, results):
         data = results.dumps().encode("utf-8")
         if self.reserve is None or len(data) > RESERVED_BYTES:
+            if self.reserve is not None:  # too large for it: the room goes back first
+                self.reserve.unlink(missing_ok=True)
+                self.reserve = None
             results.write(self.path)
             return
         fd = os.open(self.reserve, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
