@@ -8,7 +8,7 @@ import functools
 from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
 from autograder.checks import check, fail
-from autograder.checks.values import keyed, truth
+from autograder.checks.values import items_in_order, truth
 from autograder.checks.oracle import answer_key
 
 FUNCTION = "rnn_b_dloss_dx_depends_on"
@@ -24,11 +24,12 @@ def derived_key():
     return answer_key.rnn_b_dloss_dx_depends_on()
 
 
-def grade_item(student, key):
-    answers = keyed(student.call(FUNCTION), answer_key.PART_F_KEYS, what=f"`{FUNCTION}()`", require=False)
+def grade_item(student, key, feedback):
+    what = f"`{FUNCTION}()`"
+    answers = items_in_order(student.call(FUNCTION), answer_key.PART_F_KEYS, what=what, feedback=feedback)
     if key not in answers:
-        fail(f"`{FUNCTION}()` returned a dict without the key {key!r}, so this item has no answer.")
-    if truth(answers[key], what=f"The value for {key!r}") != derived_key()[key]:
+        fail(f"{what} returned a dict without the key {key!r}, so this item has no answer.")
+    if truth(answers[key], what=f"The value for {key!r}", feedback=feedback) != derived_key()[key]:
         fail(f"Your answer for {key!r} is incorrect. {HINT}")
 
 
@@ -38,8 +39,8 @@ def item_check(index, roman, key, statement):
     @visibility("visible")
     @number(f"6.{index}")
     @tags("backprop", "rnn-b")
-    def check_item(student):
-        grade_item(student, key)
+    def check_item(student, feedback):
+        grade_item(student, key, feedback)
 
     return check_item
 
