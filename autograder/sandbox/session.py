@@ -38,7 +38,7 @@ from autograder.sandbox.errors import (
     format_frames,
     place_in_file,
 )
-from autograder.sandbox.zygote import Zygote, base_environment
+from autograder.sandbox.zygote import base_environment, serving
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,17 +81,8 @@ class ImportReport:
 
 
 def warm_up():
-    """Start this process's zygote now: its interpreter start and numpy import then
-    overlap the grader's own start (pytest's configuration and collection) instead of
-    delaying the first submission."""
-    _zygote(sys.executable, isolating.current_isolation())
-
-
-def _zygote(python, isolation):
-    # The standard library must be loaded before privileges drop when the sandbox
-    # user could not read it afterwards (an interpreter installed under /root).
-    preload = not isolation.reduced and not isolating.readable_by_others(os.__file__)
-    return Zygote.shared(python, preload, isolating.private_paths())
+    """Start this process's zygote now (see :func:`zygote.warm_up`)."""
+    serving(sys.executable, isolating.current_isolation())
 
 
 def _module_name(path):
@@ -417,7 +408,7 @@ class Sandbox:
             "rlimits": self.limits.rlimits(dedicated_user=not self.isolation.reduced),
             "namespaces": self.namespaces,
         }
-        self._zygote = _zygote(self.python, self.isolation)
+        self._zygote = serving(self.python, self.isolation)
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         console = os.open(self._console_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
