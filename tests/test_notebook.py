@@ -93,7 +93,8 @@ def test_code_cells_become_the_module_line_for_line():
         "y = a != b",
     ]
     assert module.cells == ((1, 1, 3), (2, 4, 4), (3, 8, 6))
-    assert module.ignored_lines == 7
+    assert module.ignored_lines == 4  # the %%bash cell's lines are not counted: the cell is named instead
+    assert module.skipped == ((2, "%%bash"),)
     compile(module.source, "we_recur.py", "exec")  # what remains is Python
     assert module.cell_of(9) == (3, 2) and module.cell_of(4) == (2, 1) and module.cell_of(99) is None
 
