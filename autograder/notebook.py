@@ -506,12 +506,12 @@ def _writefile_lines(name, append, body, comment):
     """The module lines of a ``%%writefile`` cell from its magic line on: one call whose
     text is one string literal per body line (``repr`` escapes quotes, backslashes and
     every line end), so each body line keeps its module line. As in IPython, the text
-    ends with a line end."""
+    ends with ``"\n"``."""
     call = f"_grader_notebook.writefile({name!r}, {append}, ''"
     if not body:
         return [f"{call})  {comment}"]
     literals = [repr(piece) for piece in body]
-    if (body[-1].splitlines() or [""])[0] == body[-1]:  # the last line has no end
+    if not body[-1].endswith("\n"):  # IPython ends the cell with "\n" when it does not
         literals[-1] = repr(body[-1] + "\n")
     literals[-1] += ")"
     return [f"{call}  {comment}", *literals]
