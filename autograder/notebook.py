@@ -50,6 +50,8 @@ from autograder.sandbox.wire import json_depth
 _IPYTHON_LINE = re.compile(
     r"^\s*(?:[%!?]|[\w.,\s\[\]]+=\s*[%!](?!=)|(?!\d)[\w*]+(?:\.(?!\d)[\w*]+|\[[^\[\]]+\])*\?\??\s*$)"
 )
+#: A cell magic's line: its name and its arguments.
+_CELL_MAGIC = re.compile(r"%%(\S*)\s*(.*)")
 #: Cell magics whose body IPython runs as Python in the notebook's own namespace.
 RUNS_BODY = ("time", "timeit", "capture", "prun")
 #: Cell magics that write their body to a file (``%%file`` is IPython's other name).
@@ -213,7 +215,7 @@ _PRELUDE = (
     f'exec(compile({_STAND_INS!r}, "<the grader\'s stand-ins for IPython>", "exec"), vars(_grader_notebook))'
 )
 #: Names whose use asks for the prelude.
-_USES_STAND_INS = re.compile(r"\b(?:display|get_ipython)\b")
+_STAND_IN_NAMES = re.compile(r"\b(?:display|get_ipython)\b")
 
 
 class NotebookError(Exception):
@@ -361,12 +363,12 @@ def notebook_module(data, name):
         number += 1
         text = _cell_text(cell.get("source", ""), name, index)
         converted = _Cell()
-        _convert(text.splitlines(keepends=True) or [""], converted)
+        _convert(text.splitlines() or [""], text.splitlines(keepends=True) or [""], converted)
         ignored += converted.ignored
         if converted.skipped:
             skipped.append((number, converted.skipped))
         refused += [(number, file_name) for file_name in converted.refused]
-        stand_ins = stand_ins or converted.stand_ins or any(_USES_STAND_INS.search(line) for line in converted.lines)
+        stand_ins = stand_ins or converted.stand_ins or _uses_stand_ins(text)
         cells.append((number, len(lines) + 1, len(converted.lines)))
         lines += converted.lines + converted.after
     if not cells:
@@ -383,6 +385,11 @@ def notebook_module(data, name):
         name=name, source="\n".join(lines) + "\n", cells=tuple(cells), ignored_lines=ignored,
         skipped=tuple(skipped), refused=tuple(refused),
     )
+
+
+def _uses_stand_ins(text):
+    """Whether a cell's text names ``display`` or ``get_ipython``."""
+    return ("display" in text or "get_ipython" in text) and _STAND_IN_NAMES.search(text) is not None  # in first: cheaper
 
 
 def _cell_text(source, name, index):
@@ -408,48 +415,55 @@ class _Cell:
     stand_ins: bool = False  # whether the module needs the prelude
 
 
-def _convert(pieces, cell):
-    """Add to ``cell`` one module line per piece of ``pieces`` (lines of a cell, each
-    with its line end). A cell magic at the top decides how the rest is read, as IPython
-    does: ``%%time`` hands its body on to be read again, so magics stack."""
-    lines = [(piece.splitlines() or [""])[0] for piece in pieces]
-    start = next((index for index, line in enumerate(lines) if line.strip()), len(lines))
-    if start == len(lines) or not lines[start].lstrip().startswith("%%"):
-        converted, count = _python_lines(lines)
-        cell.lines += converted
-        cell.ignored += count
-        return
-    cell.lines += lines[:start]  # blank lines, which IPython drops before the magic
-    magic_line = lines[start].strip()
-    magic, arguments = re.match(r"%%(\S*)\s*(.*)", magic_line).groups()
-    comment = f"# {magic_line}"
-    body = pieces[start + 1 :]
-    if magic == "capture":
-        stdout, stderr, variable = _capture_options(arguments)
-        cell.lines.append(f"_grader_notebook.capture_begin({stdout}, {stderr})  {comment}")
-        cell.stand_ins = True
-        _convert(body, cell)
-        cell.after.append(f"{variable} = _grader_notebook.capture_end()" if variable else "_grader_notebook.capture_end()")
-    elif magic in RUNS_BODY:
-        setup = _timeit_setup(arguments) if magic == "timeit" else ""
-        cell.lines.append(f"{setup}  {comment}" if setup else comment)
-        _convert(body, cell)
-    elif magic in WRITES_FILE and _writefile_target(arguments) is not None:
-        append, file_name = _writefile_target(arguments)
-        if _leaves_the_folder(file_name):
-            cell.refused.append(file_name)  # and refused again in the sandbox, which decides
-        cell.stand_ins = True
-        cell.lines += _writefile_lines(file_name, append, body, comment)
-    else:  # not Python (%%bash, %%html, %%script, unknown): nothing of the cell runs
-        cell.skipped = cell.skipped or f"%%{magic}"
-        cell.lines += [f"# {line}" if line.strip() else line for line in lines[start:]]
+def _convert(lines, pieces, cell):
+    """Add to ``cell`` one module line per line of a cell: ``lines`` without their line
+    ends, ``pieces`` with them. A cell magic at the top decides how the rest is read, as
+    IPython does: ``%%time`` hands its body on to be read again, so magics stack (in a
+    loop, not by recursion: a cell may stack thousands)."""
+    ends = []  # the lines ending each %%capture, outermost first
+    position = 0
+    while True:
+        start = position
+        while start < len(lines) and not lines[start].strip():
+            start += 1
+        if start == len(lines) or not lines[start].lstrip().startswith("%%"):
+            converted, count = _python_lines(lines[position:])
+            cell.lines += converted
+            cell.ignored += count
+            break
+        if start > position:  # blank lines, which IPython drops before the magic
+            cell.lines += lines[position:start]
+        magic_line = lines[start].strip()
+        magic, arguments = _CELL_MAGIC.match(magic_line).groups()
+        comment = f"# {magic_line}"
+        position = start + 1  # the body
+        if magic == "capture":
+            stdout, stderr, variable = _capture_options(arguments)
+            cell.lines.append(f"_grader_notebook.capture_begin({stdout}, {stderr})  {comment}")
+            cell.stand_ins = True
+            ends.append(f"{variable} = _grader_notebook.capture_end()" if variable else "_grader_notebook.capture_end()")
+        elif magic in RUNS_BODY:
+            setup = _timeit_setup(arguments) if magic == "timeit" else ""
+            cell.lines.append(f"{setup}  {comment}" if setup else comment)
+        elif magic in WRITES_FILE and _writefile_target(arguments) is not None:
+            append, file_name = _writefile_target(arguments)
+            if _leaves_the_folder(file_name):
+                cell.refused.append(file_name)  # and refused again in the sandbox, which decides
+            cell.stand_ins = True
+            cell.lines += _writefile_lines(file_name, append, pieces[position:], comment)
+            break
+        else:  # not Python (%%bash, %%html, %%script, unknown): nothing of the cell runs
+            cell.skipped = f"%%{magic}"
+            cell.lines += [f"# {line}" if line.strip() else line for line in lines[start:]]
+            break
+    cell.after += reversed(ends)
 
 
 def _python_lines(cell_lines):
     """The cell's lines with IPython syntax turned into comments; and how many were."""
     out, count = [], 0
     for line in cell_lines:
-        if _IPYTHON_LINE.match(line):
+        if ("%" in line or "!" in line or "?" in line) and _IPYTHON_LINE.match(line):  # the test first: it is cheaper
             indent = line[: len(line) - len(line.lstrip())]
             # Indented, the line may be a block's only statement: keep the block valid.
             out.append(f"{indent}pass  # {line.lstrip()}" if indent else f"# {line}")

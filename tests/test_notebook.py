@@ -358,6 +358,12 @@ def test_magics_that_run_their_body_keep_each_body_line_at_its_line():
     compile(module.source, MODULE, "exec")
 
 
+def test_thousands_of_stacked_magics_are_read_without_recursion():
+    module = notebook_module(notebook(("code", "%%time\n%%capture\n" * 5000 + "x = 1")), "n.ipynb")
+    assert module.cells == ((1, 2, 10_001),) and module.source.splitlines().count("_grader_notebook.capture_end()") == 5000
+    assert module.source.splitlines()[10_001] == "x = 1"
+
+
 @pytest.mark.parametrize(
     ("arguments", "setup"),
     [("", ""), ("-n 3 -r 2 z = f()", "z = f()"), ("-n10 -qo", ""), ("-t x = [1, -2]", "x = [1, -2]"), ("-o -p 4 y=1", "y=1")],
