@@ -1,11 +1,12 @@
 """A Jupyter or Colab notebook (nbformat 4) as the student's module, run as IPython runs it.
 
 The code cells, in order, become one Python module, line for line: each line of a cell
-is one line of the module, in order, so feedback can name the cell and its line
-(:meth:`NotebookModule.cell_of`). The grader adds lines of its own only where no cell
-line moves within its cell: one prelude line at the top (or at the end of the leading
-``from __future__`` imports), and one line after each ``%%capture`` cell; the module
-records where each cell starts. Markdown and raw cells are skipped.
+is one line of the module, and a cell's lines stay together, so feedback can name the
+cell and its line (:meth:`NotebookModule.cell_of`). The grader's own lines lie between
+cells: one prelude line at the top (or, after leading ``from __future__`` imports, on
+the last of them), and one line after each ``%%capture`` cell;
+:attr:`NotebookModule.cells` records where each cell starts. Markdown and raw cells
+are skipped.
 
 IPython syntax that is not Python is kept as a comment on its own line (``pass  #`` when
 indented, so a block stays valid): line magics (``%timeit f()``), shell lines
@@ -58,7 +59,7 @@ RUNS_BODY = ("time", "timeit", "capture", "prun")
 WRITES_FILE = ("writefile", "file")
 #: ``%%timeit``'s options before its setup statement: ``-n 10``, ``-r3``, ``-p 4``, ``-t -q -o``.
 _TIMEIT_OPTION = re.compile(r"\s*-[tcqo]*(?:[nrp]\s*\S+|[tcqo])(?=\s|$)")
-#: A leading ``from __future__ import``: it must stay above the prelude.
+#: A ``from __future__ import``, which must come before every other statement, the prelude's too.
 _FUTURE_IMPORT = re.compile(r"from\s+__future__\s+import\b")
 #: Far more than any notebook of answers holds, outputs included: bytes, cells, and
 #: levels of nested JSON arrays and objects (nbformat needs about 8).
@@ -177,25 +178,25 @@ def capture_end():
     return CapturedIO(out.getvalue() if out else "", err.getvalue() if err else "")
 
 
-def _refusal(name, path):
-    parts = re.split(r"[\\/]", name)
-    if not name.strip() or os.path.isabs(name) or re.match(r"[\\/~]|[A-Za-z]:", name) or ".." in parts:
-        return "its name leads out of the notebook's folder"
+def _refusal(name):
+    """Why name may not be written ("" when it may), and the path it names."""
+    if not name.strip() or os.path.isabs(name) or re.match(r"[\\/~]|[A-Za-z]:", name) or ".." in re.split(r"[\\/]", name):
+        return "its name leads out of the notebook's folder", None
+    path = os.path.realpath(os.path.join(_folder, name))  # through any link on the way
     try:
-        inside = os.path.commonpath([path, _folder]) == _folder and path != _folder
+        inside = os.path.commonpath([path, _folder]) == _folder
     except ValueError:  # another drive
         inside = False
     if not inside:
-        return "it leads out of the notebook's folder"
+        return "it leads out of the notebook's folder", None
     if path == _module:
-        return "it would replace the module the grader made of the notebook's code cells"
-    return ""
+        return "it would replace the module the grader made of the notebook's code cells", None
+    return "", path
 
 
 def writefile(name, append, text):
     """%%writefile [-a] name: write (append) text to name, in the notebook's folder only."""
-    path = os.path.realpath(os.path.join(_folder, name))
-    refusal = _refusal(name, path)
+    refusal, path = _refusal(name)
     if refusal:
         print(f"%%writefile {name}: refused, because {refusal}; the grader writes files only inside "
               "the notebook's folder.", file=sys.stderr)
