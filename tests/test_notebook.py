@@ -1,6 +1,9 @@
-"""Notebook submissions: code cells become the module line for line, IPython syntax is
-ignored, feedback names the cell, and malformed notebooks get a clear message."""
+"""Notebook submissions: code cells become the module line for line, run as IPython runs
+them (cell magics that run their body run it, %%writefile writes in the sandbox, display
+and get_ipython are harmless, other IPython syntax is ignored), feedback names the cell
+and the cells not run, and malformed notebooks get a clear message."""
 
+import ast
 import gc
 import json
 import os
@@ -61,6 +64,19 @@ def test_sample_scores_its_expected_yaml(graded, name):
         assert needle in graded[name]["output"], f"{name}'s report lacks {needle!r}"
     for needle in expected.get("output_lacks") or ():
         assert needle not in graded[name]["output"], f"{name}'s report shows {needle!r}"
+
+
+@pytest.mark.parametrize("name", ["writefile_helper", "timeit_capture"])
+def test_run_autograder_gives_a_magic_notebook_the_same_results(graded, gradescope_runner, tmp_path, name):
+    """As Gradescope runs it (as root, the sandbox user writing the scratch copy): the same
+    scores, the same report."""
+    run = gradescope_runner(NOTEBOOKS / name, tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    results = run.results
+    assert [(t["name"], t["score"], t["output"]) for t in results["tests"]] == [
+        (t["name"], t["score"], t["output"]) for t in graded[name]["tests"]
+    ]
+    assert results["score"] == 12 and results["output"] == graded[name]["output"]
 
 
 def test_the_report_says_a_notebook_was_graded(graded):
