@@ -115,8 +115,8 @@ def keyed(value, keys, *, what, require=True):
 
 
 def real_array(value, *, what):
-    """A finite float64 :class:`Returned` array from an array or nested lists of real
-    numbers, remembering the precision of the floats it came in."""
+    """A finite float64 array from an array or nested lists of real numbers: a
+    :class:`Returned`, which remembers their precision, when they came in a narrower float."""
     if isinstance(value, Unsupported) or value is None or isinstance(value, (str, dict)):
         fail(f"{what} should return a numpy array of real numbers; got {describe(value)}.")
     if isinstance(value, list):
@@ -130,9 +130,10 @@ def real_array(value, *, what):
         value = np.array(value, dtype=np.float64)
     if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
         fail(f"{what} should return real numbers; got {describe(value)}.")
-    precision = value.dtype.name if value.dtype.kind == "f" and value.dtype.itemsize < 8 else "float64"
-    array = value.astype(np.float64).view(Returned)
-    array.precision = precision
+    array = value.astype(np.float64)
+    if value.dtype.kind == "f" and value.dtype.itemsize < 8:  # float64 stays a plain array: the common case costs nothing
+        array = array.view(Returned)
+        array.precision = value.dtype.name
     if not np.all(np.isfinite(array)):
         bad = "NaN" if np.any(np.isnan(array)) else "an infinite value"
         fail(f"{what} returned {bad}.")
@@ -150,7 +151,7 @@ def _plain_numbers(value):
 
 
 def column(value, size, *, what, feedback):
-    """A ``(size, 1)`` float64 column vector (a :class:`Returned`).
+    """A ``(size, 1)`` float64 column vector (see :func:`real_array`).
 
     A flat ``(size,)`` vector with the right entries is accepted, with a note that
     states the expected shape: the exam grades the mathematics, not numpy's layout.
@@ -160,10 +161,11 @@ def column(value, size, *, what, feedback):
     array = real_array(value, what=what)
     if array.ndim == 0:
         fail(f"{what} returned {describe(value)}; expected a column vector of shape ({size}, 1).")
-    if array.precision != "float64":
+    precision = getattr(array, "precision", "float64")
+    if precision != "float64":
         feedback.note(
-            f"{what} returned {array.precision} values, so they were compared with the reference at "
-            f"{array.precision} precision. Computing in float64 (numpy's default) avoids the rounding."
+            f"{what} returned {precision} values, so they were compared with the reference at "
+            f"{precision} precision. Computing in float64 (numpy's default) avoids the rounding."
         )
     if array.shape == (size, 1):
         return array

@@ -121,14 +121,20 @@ class Timer:
         self.wall = wall if type(wall) in (int, float) and wall > 0 else None
         self.cpu_used = self.wall_used = 0.0
 
+    @classmethod
+    def install(cls):
+        """Make the timers' signals raise :class:`_OverTime`: once per request, not per call
+        (a call may have replaced the handlers; then the grader's deadline stops it)."""
+        if cls.AVAILABLE:
+            signal.signal(signal.SIGPROF, cls._expired)
+            signal.signal(signal.SIGALRM, cls._expired)
+
     def __enter__(self):
         self._cpu0, self._wall0 = time.process_time(), time.monotonic()
         if self.AVAILABLE:
             if self.cpu:
-                signal.signal(signal.SIGPROF, self._expired)
                 signal.setitimer(signal.ITIMER_PROF, self.cpu)
             if self.wall:
-                signal.signal(signal.SIGALRM, self._expired)
                 signal.setitimer(signal.ITIMER_REAL, self.wall)
         return self
 
@@ -275,6 +281,7 @@ class Worker:
         sys.dont_write_bytecode = True  # the copy is deleted after grading: a cache would only cost
         printed = _CappedText(MAX_PRINTED_CHARS)
         timer = Timer(limits.get("cpu"), limits.get("wall"))
+        Timer.install()
         try:
             try:
                 with timer:
@@ -311,6 +318,7 @@ class Worker:
         limits = _limits(message)
         printed = _CappedText(MAX_PRINTED_CHARS)
         values = []
+        Timer.install()
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
             for index, (args, kwargs) in enumerate(calls):
                 try:
