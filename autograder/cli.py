@@ -75,6 +75,12 @@ def main(argv=None):
         help="grade only the K-th of N slices of the export (by a hash of each submission's id); "
         "combine the N outputs with `merge`",
     )
+    again = batch.add_mutually_exclusive_group()
+    again.add_argument(
+        "--resume", action="store_true",
+        help="go on with the batch in --out where it stopped (same export, rubric and shard): keep its rows, grade the rest",
+    )
+    again.add_argument("--force", action="store_true", help="replace the batch --out holds")
     batch.add_argument(
         "--allow-unconfined", action="store_true",
         help="grade even where the kernel offers no file-system border (Landlock): student code could then "
@@ -145,7 +151,10 @@ def command_batch(args):
             return 2
         print(f"warning: {reason} (--allow-unconfined).", file=sys.stderr)
     try:
-        report = batching.run_batch(args.export, args.out, jobs=args.jobs, rubric_path=args.rubric, shard=args.shard)
+        report = batching.run_batch(
+            args.export, args.out, jobs=args.jobs, rubric_path=args.rubric, shard=args.shard, resume=args.resume,
+            force=args.force,
+        )
     except RubricError as error:
         print(f"error: the rubric is invalid: {error}", file=sys.stderr)
         return 2

@@ -281,8 +281,11 @@ def test_each_grader_keeps_to_its_own_processor_with_what_it_starts(tmp_path):
 
 
 def test_a_grader_process_that_dies_costs_only_its_submission(tmp_path, results_checker):
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "we_recur.py").write_text("import time\n\ntime.sleep(30)\n")  # the import waits, within its limits
     submissions = [
-        ExportedSubmission("loop", SUBMISSIONS / "infinite_loop"),
+        ExportedSubmission("loop", slow),
         ExportedSubmission("correct", SUBMISSIONS / "correct"),
     ]
     with GraderPool(1, grading.DEFAULT_RUBRIC, tmp_path, time_limit=120) as pool:
@@ -291,7 +294,9 @@ def test_a_grader_process_that_dies_costs_only_its_submission(tmp_path, results_
         killed = []
 
         def kill_while_grading():
-            time.sleep(1.0)  # the loop's call takes 3 s before it times out
+            while not (pool.children and pool.children[0].submission is not None):
+                time.sleep(0.05)
+            time.sleep(1.0)  # while the import sleeps
             killed.append(pool.children[0])
             pool.children[0].process.kill()
 
@@ -307,11 +312,16 @@ def test_a_grader_process_that_dies_costs_only_its_submission(tmp_path, results_
 
 def test_a_grader_that_overruns_its_time_is_stopped_with_what_it_started(tmp_path):
     (tmp_path / "results").mkdir()
-    names = ("warm", "loop", "after")  # a warm grader first, so that its start is not timed
-    samples = ("correct", "infinite_loop", "correct")
-    submissions = [ExportedSubmission(name, SUBMISSIONS / sample) for name, sample in zip(names, samples)]
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "we_recur.py").write_text("import time\n\ntime.sleep(30)\n")  # the import waits, within its limits
+    submissions = [
+        ExportedSubmission("warm", SUBMISSIONS / "correct"),  # a warm grader first, so that its start is not timed
+        ExportedSubmission("loop", slow),
+        ExportedSubmission("after", SUBMISSIONS / "correct"),
+    ]
     seen, rows, survivors = set(), {}, None
-    with GraderPool(1, grading.DEFAULT_RUBRIC, tmp_path, time_limit=2.5) as pool:  # the loop's call takes 3 s
+    with GraderPool(1, grading.DEFAULT_RUBRIC, tmp_path, time_limit=2.5) as pool:  # the import waits 30 s
 
         def watch():  # what the grader has started while it grades the loop
             while "loop" not in rows:

@@ -4,18 +4,25 @@ whole export, row for row."""
 
 import io
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
 from autograder import cli
-from autograder.batch import merge, run_batch
+from autograder.batch import OutputInUse, merge, pool, run_batch
 from autograder.batch.journal import ROWS, JournalError, Shard, read_journal, row_from_json, row_to_json
 from autograder.batch.scores import Row
 from autograder.export import Submitter
 
-SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
+REPO = Path(__file__).resolve().parent.parent
+SUBMISSIONS = REPO / "tests" / "submissions"
 SAMPLES = ("correct", "b_reversed", "d_sigmoid", "e_argmax_onehot", "f_all_true", "syntax_error", "missing_functions",
            "a_wrong", "c_wrong", "correct_lists")
 
@@ -113,3 +120,79 @@ def test_shard_option_is_validated(export, tmp_path, capsys):
     with pytest.raises(SystemExit):
         cli.main(["batch", str(export), "--out", str(tmp_path / "o"), "--shard", "4/3"])
     assert "K must be between 1 and N" in capsys.readouterr().err
+
+
+# -- stopped by a signal, then resumed ------------------------------------------------------
+
+
+def _batch_command(export, out, *extra):
+    return [sys.executable, "-m", "autograder", "batch", str(export), "--out", str(out), "--jobs", "2", *extra]
+
+
+def _wait_for_rows(out, count, process, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        rows = out / ROWS
+        if rows.exists() and rows.read_text().count("\n") >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no {count} rows in {out} (exit {process.poll()})")
+
+
+@pytest.fixture
+def private_tmp():
+    """A temporary folder of the batch's own (TMPDIR), so that what it leaves there is
+    told apart from what other gradings on this machine create meanwhile."""
+    folder = Path(tempfile.mkdtemp(prefix="journal-tmp-"))
+    folder.chmod(0o711)  # the sandbox user works in scratch folders under it
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_stops_the_batch_cleanly_and_resume_finishes_it(number, export, whole_and_shards, tmp_path, private_tmp):
+    out = tmp_path / "out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env["TMPDIR"] = str(private_tmp)
+    process = subprocess.Popen(_batch_command(export, out), cwd=REPO, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_rows(out, 2, process)
+        descendants = pool.descendants(process.pid)
+        process.send_signal(number)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    assert not [pid for pid in descendants if _alive(pid)], "every grader, zygote and worker ended with the batch"
+    assert not list(private_tmp.iterdir()), "no temporary file is left"
+    summary = (out / "summary.md").read_text()
+    assert "Partial" in summary.split("##")[0] + summary[:2000]
+    kept = len(read_journal(out)[1])
+    assert 2 <= kept < len(SAMPLES) or kept == len(SAMPLES)
+    again = subprocess.run(_batch_command(export, out), cwd=REPO, env=env, capture_output=True, text=True)
+    assert again.returncode == 2 and "--resume" in again.stderr, "a stopped batch is not overwritten unasked"
+    resumed = subprocess.run(_batch_command(export, out, "--resume"), cwd=REPO, env=env, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    whole_out, _, _ = whole_and_shards
+    assert (out / "scores.csv").read_text() == (whole_out / "whole" / "scores.csv").read_text()
+    complete = subprocess.run(_batch_command(export, out), cwd=REPO, env=env, capture_output=True, text=True)
+    assert complete.returncode == 2 and "complete batch" in complete.stderr and "--force" in complete.stderr
+
+
+def _alive(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_resume_refuses_another_rubric(export, tmp_path):
+    out = tmp_path / "out"
+    run_batch(export / "correct", out, jobs=1, progress_stream=io.StringIO())
+    rubric = tmp_path / "r.yaml"
+    rubric.write_text((REPO / "rubrics" / "we_recur.yaml").read_text().replace("seed: ", "seed: 1"))
+    with pytest.raises(OutputInUse, match="another rubric"):
+        run_batch(export / "correct", out, jobs=1, progress_stream=io.StringIO(), rubric_path=rubric, resume=True)

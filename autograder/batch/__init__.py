@@ -24,9 +24,11 @@ processes (:mod:`autograder.batch.pool`). One broken, slow or hostile submission
 stops the batch.
 """
 
+import contextlib
 import dataclasses
 import os
 import shutil
+import signal
 import stat
 import sys
 import tempfile
@@ -44,7 +46,7 @@ from autograder.results import write_atomically
 
 #: Beyond the sandbox's own limits, the time a grader may spend on one submission.
 GRADER_MARGIN_SECONDS = 60
-__all__ = ["BatchReport", "GraderFailed", "JournalError", "Shard", "default_jobs", "max_jobs", "merge", "run_batch"]
+__all__ = ["BatchReport", "GraderFailed", "JournalError", "OutputInUse", "Shard", "default_jobs", "max_jobs", "merge", "run_batch"]
 
 #: What a batch writes into DIR, and removes from an earlier batch there.
 OUTPUTS = ("results", "logs", "scores.csv", "summary.md", "summary.html", *journal_paths())
@@ -73,11 +75,69 @@ def max_jobs():
     return default_jobs() * MAX_JOBS_PER_PROCESSOR
 
 
+class OutputInUse(ExportError):
+    """``--out`` holds a batch that neither ``resume`` nor ``force`` allows to replace."""
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP reached the batch: it stops as it does for Ctrl-C."""
+
+
+@contextlib.contextmanager
+def _stopping_on_signals():
+    """SIGTERM and SIGHUP (a closed terminal, a dropped ssh session) stop the batch as
+    Ctrl-C does: the graders and every student process end, the temporary files go, and
+    the rows graded so far are written out."""
+
+    def stop(number, frame):
+        raise Stopped(signal.Signals(number).name)
+
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _earlier_rows(out_dir, meta, *, resume, force):
+    """The rows an earlier run of this batch already graded into ``out_dir``, to keep
+    (``resume``), or none; raises OutputInUse where neither flag allows going on."""
+    if not (out_dir / journal_paths()[0]).exists():
+        if resume:
+            raise OutputInUse(f"--resume: {out_dir} holds no batch to resume.")
+        return []
+    if force and not resume:
+        return []
+    try:
+        earlier, rows = read_journal(out_dir)
+    except JournalError as error:
+        raise OutputInUse(f"{error} Use --force to grade into it anew.") from None
+    if not resume:
+        done = "a complete batch" if len(rows) >= earlier.get("submissions", 0) else (
+            f"a batch that stopped after {len(rows)} of {earlier.get('submissions')} submissions")
+        raise OutputInUse(
+            f"{out_dir} holds {done}. Use --resume to go on with it, or --force to replace it."
+        )
+    for key in ("rubric_sha256", "export_submissions", "shard"):
+        if earlier.get(key) != meta[key]:
+            raise OutputInUse(
+                f"--resume: {out_dir} was graded with another {key.split('_')[0]} than this batch's; use --force to replace it."
+            )
+    results = out_dir / "results"
+    return [row for row in rows if (results / f"{row.submission_id}.json").exists()]
+
+
 def run_batch(
-    export_path, out_dir, *, jobs=None, rubric_path=grading.DEFAULT_RUBRIC, progress_stream=sys.stderr, shard=None
+    export_path, out_dir, *, jobs=None, rubric_path=grading.DEFAULT_RUBRIC, progress_stream=sys.stderr, shard=None,
+    resume=False, force=True,
 ):
     """Grade every submission of the export at ``export_path`` (of its ``shard``, a
     :class:`~autograder.batch.journal.Shard`, when given) into ``out_dir``.
+
+    ``out_dir`` may hold an earlier run of the batch: ``resume`` keeps the rows it
+    finished and grades the rest; ``force`` replaces it; with neither, it is an error
+    (:class:`OutputInUse`). The command line leaves ``force`` off; callers in Python get it on.
 
     Raises :class:`~autograder.rubric.RubricError` for an invalid rubric,
     :class:`~autograder.export.ExportError` for an export that cannot be read, and
@@ -93,12 +153,11 @@ def run_batch(
     # No Landlock rule of a worker may reach the export or the results, wherever they lie
     # (see autograder.sandbox.isolation.private_paths); the grader processes inherit this.
     os.environ["AUTOGRADER_PRIVATE"] = os.pathsep.join(str(p) for p in (export, out_dir.resolve()))
-    with tempfile.TemporaryDirectory(prefix="autograder-batch-") as scratch:
+    with _stopping_on_signals(), tempfile.TemporaryDirectory(prefix="autograder-batch-") as scratch:
         export = read_export(export_path, scratch)
         if not export.submissions:
             raise ExportError(f"{export_path} holds no submissions (no sub-folder or file per student).")
         submissions = [s for s in export.submissions if shard is None or shard.holds(s.submission_id)]
-        _prepare(out_dir)
         meta = {
             "rubric": str(rubric.path),
             "rubric_sha256": rubric_digest(rubric.path),
@@ -108,13 +167,17 @@ def run_batch(
             "submissions": len(submissions),
             "warnings": list(export.warnings),
         }
+        rows = _earlier_rows(out_dir, meta, resume=resume, force=force)
+        _prepare(out_dir, keep=bool(rows))
+        done = {row.submission_id for row in rows}
+        todo = [s for s in submissions if s.submission_id not in done]
         limits = rubric.limits
         time_limit = limits.import_timeout + limits.total_timeout + GRADER_MARGIN_SECONDS
-        progress = Progress(len(submissions), progress_stream)
-        rows, interrupted = [], False
+        progress = Progress(len(todo), progress_stream)
+        interrupted = False
         try:
-            with Journal(out_dir, meta) as journal, GraderPool(jobs, rubric.path, out_dir, time_limit=time_limit) as pool:
-                for row in pool.grade(submissions):
+            with Journal(out_dir, meta, rows) as journal, GraderPool(jobs, rubric.path, out_dir, time_limit=time_limit) as pool:
+                for row in pool.grade(todo):
                     journal.append(row)
                     rows.append(row)
                     progress.update(row)
@@ -125,7 +188,11 @@ def run_batch(
     if shard is not None:
         warnings.insert(0, f"Shard {shard} of the export: {len(submissions)} of its {len(export.submissions)} submissions.")
     if interrupted:
-        warnings.insert(0, f"Interrupted: {len(rows)} of {len(submissions)} submissions were graded.")
+        warnings.insert(
+            0,
+            f"Partial: interrupted after {len(rows)} of {len(submissions)} submissions. "
+            "Run the same command with --resume to grade the rest.",
+        )
     summary = summarize(rows, rubric, warnings=warnings, seconds=time.monotonic() - started, jobs=jobs)
     _write_tables(out_dir, rows, rubric, summary)
     return BatchReport(tuple(rows), summary, out_dir, interrupted)
@@ -170,16 +237,17 @@ def merge(out_dir, shard_dirs, *, rubric_path=None):
     return BatchReport(tuple(rows), summary, out_dir)
 
 
-def _prepare(out_dir):
-    """Create ``out_dir``, removing what an earlier batch wrote there (and nothing else)."""
+def _prepare(out_dir, keep=False):
+    """Create ``out_dir``, removing what an earlier batch wrote there (and nothing else),
+    unless it is to be resumed (``keep``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name in OUTPUTS:
+    for name in () if keep else OUTPUTS:
         path = out_dir / name
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
         elif path.exists() or path.is_symlink():
             path.unlink()
-    (out_dir / "results").mkdir()
+    (out_dir / "results").mkdir(exist_ok=True)
     # Under Landlock the workers cannot reach --out at all; without it (an old kernel,
     # --allow-unconfined), file modes still keep the sandbox user out of others' results.
     for folder in (out_dir, out_dir / "results"):

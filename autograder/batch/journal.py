@@ -9,6 +9,7 @@ Rows are plain JSON (no pickle): a journal may come from another machine.
 import dataclasses
 import hashlib
 import json
+import os
 import zlib
 from pathlib import Path
 
@@ -70,9 +71,16 @@ def row_from_json(text):
 class Journal:
     """The journal of a batch being graded into ``out_dir``."""
 
-    def __init__(self, out_dir, meta):
+    def __init__(self, out_dir, meta, rows=()):
+        """Start the journal with ``meta`` and the ``rows`` already graded (a resumed batch's)."""
         self.out_dir = Path(out_dir)
         (self.out_dir / META).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        # Rewritten whole, then appended to: a line an earlier run left half-written is gone,
+        # and the rows it finished are never missing (the new file replaces the old at once).
+        fresh = self.out_dir / f".{ROWS}.new"
+        with open(fresh, "w", encoding="utf-8", errors="surrogateescape") as stream:
+            stream.writelines(row_to_json(row) + "\n" for row in rows)
+        os.replace(fresh, self.out_dir / ROWS)
         self._rows = open(self.out_dir / ROWS, "a", encoding="utf-8", errors="surrogateescape")
 
     def append(self, row):

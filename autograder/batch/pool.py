@@ -19,6 +19,7 @@ import time
 from multiprocessing.connection import wait
 
 from autograder.batch.grader import Grader, write_failure
+from autograder.sandbox.confine import die_with_parent
 
 #: A child that dies this many times in a row without finishing a submission means
 #: the grader cannot start at all: stop rather than fail every submission.
@@ -45,6 +46,9 @@ def _serve(connection, rubric_path, out_dir, slot, scratch, cpu):
     after the child ends, however it ends; ``cpu``, when not None, is the processor it
     and what it starts keep to."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
+    # The fork server this child came from ends with the batch, however the batch ends;
+    # this child then ends too, and its zygote and workers, which die with their parents.
+    die_with_parent(signal.SIGKILL)
     tempfile.tempdir = scratch
     if cpu is not None:
         # The grader and its worker take turns (a request, a reply): on one processor
