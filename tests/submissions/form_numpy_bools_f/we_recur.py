@@ -31,4 +31,9 @@ def rnn_b_dloss_dx_depends_on():
     used_ssx = np.array([False, False, True, True])  # columns of W_ssx: A's, then B's
     used_ox = np.array([True, True, True, True])  # columns of W_ox: C's, then D's
     # Unusual: np.bool_ values.
-    return {"W_ox": np.any(used_ox), "all_W_ox": np.all(used_ox), "W_ssx": np.any(used_ssx), "all_W_ssx": np.all(used_ssx)}
+    return {
+        "W_ox": np.any(used_ox),
+        "all_W_ox": np.all(used_ox),
+        "W_ssx": np.any(used_ssx),
+        "all_W_ssx": np.all(used_ssx),
+    }
