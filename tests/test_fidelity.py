@@ -2,20 +2,25 @@
 
 * A correct answer computed in float32 (``tests/submissions/f32_correct``) scores 12 and
   passes every check, the zero-point ones included, at each of twelve rubric seeds:
-  whether it passes must not depend on the draws.
+  whether it passes must not depend on the draws. Every other float32 and float16
+  sample scores its expected.yaml at the same seeds: right ones in full, wrong ones
+  losing exactly their part.
 * A slow but honest import still scores 12 while helper processes keep every core busy.
 * Messages say what happened and nothing false: an int is not "an array of shape ()",
   the overflow hint of (d) is not given to an f2 that is not a softmax, and no sample
   sees a traceback of the grader.
 
-The seeds are graded through ``python -m autograder grade`` (as a TA runs it), a few at
-a time; the corpus-wide message checks read one ``python -m autograder batch`` of every
-sample, which scores each as ``grade`` does (see test_batch).
+f32_correct is graded at each seed through ``python -m autograder grade`` (as a TA runs
+it), a few at a time; the other precision samples in one ``python -m autograder batch``
+per seed, and the corpus-wide message checks in one batch of every sample (a batch
+scores each submission as ``grade`` does, see test_batch).
 """
 
+import csv
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -37,6 +42,8 @@ PARALLEL_RUNS = min(4, os.cpu_count() or 1)
 #: Twelve rubric seeds, drawn once (from a fixed generator, so every run asks the same).
 SEEDS = sorted(int(seed) for seed in np.random.default_rng(611).choice(2**31, size=12, replace=False))
 FLOAT32_SAMPLE = SUBMISSIONS / "f32_correct"
+#: Every sample computed or returned in float32 or float16, right ones and wrong ones.
+PRECISION_SAMPLES = [sample for sample in SAMPLES if sample.startswith(("f32_", "f16_"))]
 SLOW_IMPORTS = ("slow_import_table", "slow_import_sleep")
 
 
@@ -51,6 +58,18 @@ def rubric_with_seed(seed, folder):
     path = Path(folder) / "we_recur.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def run_batch(export, out, *, rubric=DEFAULT_RUBRIC, jobs=2):
+    """``python -m autograder batch EXPORT --out OUT``; returns ``{submission id: row}``
+    of its scores.csv."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PYTEST")}
+    command = [sys.executable, "-m", "autograder", "batch", str(export), "--out", str(out), "--jobs", str(jobs)]
+    command += ["--rubric", str(rubric)]
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    with open(Path(out) / "scores.csv", newline="", encoding="utf-8") as stream:
+        return {row["submission_id"]: row for row in csv.DictReader(stream)}
 
 
 def part_scores(results):
@@ -111,6 +130,36 @@ def test_float32_answer_passes_every_check_at_every_seed(float32_runs, seed):
     assert not failed
 
 
+@pytest.fixture(scope="module")
+def precision_batches(tmp_path_factory):
+    """``{seed: scores.csv rows}``: every float32 and float16 sample, one batch per seed."""
+    export = tmp_path_factory.mktemp("precision-export")
+    for sample in PRECISION_SAMPLES:
+        shutil.copytree(SUBMISSIONS / sample, export / sample, ignore=shutil.ignore_patterns("expected.yaml"))
+    folders = {seed: tmp_path_factory.mktemp(f"precision-{seed}") for seed in SEEDS}
+
+    def run(seed):
+        folder = folders[seed]
+        return run_batch(export, folder / "out", rubric=rubric_with_seed(seed, folder), jobs=1)
+
+    with ThreadPoolExecutor(max_workers=min(2, PARALLEL_RUNS)) as pool:
+        return dict(zip(SEEDS, pool.map(run, SEEDS)))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_precision_sample_scores_as_expected_at_every_seed(precision_batches, seed):
+    """A right answer in float32 or float16 keeps its points at every seed; a wrong one
+    loses exactly its part at every seed (lower precision excuses rounding, not mistakes)."""
+    rows = precision_batches[seed]
+    assert sorted(rows) == PRECISION_SAMPLES
+    wrong = {}
+    for sample in PRECISION_SAMPLES:
+        for part, points in expected_of(sample)["scores"].items():
+            if abs(float(rows[sample][part]) - points) > 1e-3:
+                wrong[f"{sample} ({part})"] = (float(rows[sample][part]), points)
+    assert not wrong, "got, expected"
+
+
 # -- a busy machine ----------------------------------------------------------------------------
 
 
@@ -147,10 +196,7 @@ def test_slow_honest_import_scores_12_on_a_busy_machine(every_core_busy, sample_
 def corpus(tmp_path_factory):
     """``{sample: results.json}`` for every sample, from one batch with two graders."""
     out = tmp_path_factory.mktemp("corpus")
-    env = {name: value for name, value in os.environ.items() if not name.startswith("PYTEST")}
-    command = [sys.executable, "-m", "autograder", "batch", str(SUBMISSIONS), "--out", str(out), "--jobs", "2"]
-    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(run_batch(SUBMISSIONS, out)) == SAMPLES
     found = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in (out / "results").glob("*.json")}
     assert sorted(found) == SAMPLES
     return found
