@@ -1,6 +1,6 @@
 """Sample: (d) is the softmax of -z (a sign slip from writing exp(-z) as in the
 sigmoid): a distribution that favours the least likely word. Loses (d), with a
-message that names -z.
+message that names the sign.
 """
 
 import numpy as np

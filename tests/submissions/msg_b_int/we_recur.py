@@ -1,5 +1,5 @@
 """Sample: (b) is still the placeholder ``return 0``. Loses (b); the message describes
-the returned int as a scalar, not as "an array of shape ()".
+the returned value as the int it is, not as "an array of shape ()".
 """
 
 import numpy as np
