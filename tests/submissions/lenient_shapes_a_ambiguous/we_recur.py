@@ -1,5 +1,5 @@
-"""Sample: (a) writes W_sx as "2x", a shape with its column count missing: ambiguous,
-so that matrix's third of (a) is lost; the other two shapes are right.
+"""Sample: (a) writes W_sx as the string "2x", a shape with its column count missing:
+ambiguous, so that third of (a) is lost; the other two shapes are right tuples.
 """
 
 import numpy as np
@@ -7,7 +7,7 @@ import numpy as np
 
 def rnn_a_shapes(s_dim=2, x_dim=2, p_dim=2):
     # WRONG (W_sx): the column count is missing.
-    return {"W_ss": f"{s_dim}x{s_dim}", "W_sx": f"{s_dim}x", "W_o": f"{p_dim}x{s_dim}"}
+    return {"W_ss": (s_dim, s_dim), "W_sx": f"{s_dim}x", "W_o": (p_dim, s_dim)}
 
 
 def rnn_a_dloss_dx(W_ss, W_sx, W_o, x_t, dloss_dz2):
