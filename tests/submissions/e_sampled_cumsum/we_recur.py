@@ -1,0 +1,38 @@
+"""Sample: (e) samples the next word by inverting the cumulative distribution of p_t
+with a uniform draw, and feeds back its one-hot embedding. The one-hot rule's
+credit: 1 of 2.
+"""
+
+import numpy as np
+
+RNG = np.random.default_rng(61036)
+
+
+def rnn_a_shapes(s_dim=2, x_dim=2, p_dim=2):
+    return {"W_ss": (s_dim, s_dim), "W_sx": (s_dim, x_dim), "W_o": (p_dim, s_dim)}
+
+
+def rnn_a_dloss_dx(W_ss, W_sx, W_o, x_t, dloss_dz2):
+    return W_sx.T @ W_o.T @ dloss_dz2
+
+
+def rnn_b_shapes(s_dim=2, x_dim=2, p_dim=2):
+    return {"W_ssx": (s_dim, s_dim + x_dim), "W_ox": (p_dim, s_dim + x_dim)}
+
+
+def rnn_b_f2(z):
+    exps = np.exp(z - np.max(z, axis=0, keepdims=True))
+    return exps / np.sum(exps, axis=0, keepdims=True)
+
+
+def rnn_b_next_input(p_t):
+    # WRONG: (half credit) sample a word, feed back its one-hot embedding.
+    cdf = np.cumsum(p_t[:, 0])
+    word = min(int(np.searchsorted(cdf, RNG.random() * cdf[-1], side="right")), len(cdf) - 1)
+    x_next = np.zeros((len(cdf), 1))
+    x_next[word] = 1.0
+    return x_next
+
+
+def rnn_b_dloss_dx_depends_on():
+    return {"W_ox": True, "all_W_ox": True, "W_ssx": True, "all_W_ssx": False}

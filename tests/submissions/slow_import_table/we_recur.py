@@ -1,0 +1,43 @@
+"""Sample: correct, but importing it builds a table of exp(-k/1000) for half a million
+k with a pure-Python Taylor series (about 2 s of CPU), left over from an exercise on
+numerical methods. A slow but honest import scores 12.
+"""
+
+import numpy as np
+
+
+def _taylor_exp(x, terms=30):
+    total, term = 1.0, 1.0
+    for k in range(1, terms):
+        term *= x / k
+        total += term
+    return total
+
+
+# Slow: about 2 s of CPU in pure Python at import.
+EXP_TABLE = [_taylor_exp(-k / 1000) for k in range(500_000)]
+
+
+def rnn_a_shapes(s_dim=2, x_dim=2, p_dim=2):
+    return {"W_ss": (s_dim, s_dim), "W_sx": (s_dim, x_dim), "W_o": (p_dim, s_dim)}
+
+
+def rnn_a_dloss_dx(W_ss, W_sx, W_o, x_t, dloss_dz2):
+    return W_sx.T @ W_o.T @ dloss_dz2
+
+
+def rnn_b_shapes(s_dim=2, x_dim=2, p_dim=2):
+    return {"W_ssx": (s_dim, s_dim + x_dim), "W_ox": (p_dim, s_dim + x_dim)}
+
+
+def rnn_b_f2(z):
+    exps = np.exp(z - np.max(z, axis=0, keepdims=True))
+    return exps / np.sum(exps, axis=0, keepdims=True)
+
+
+def rnn_b_next_input(p_t):
+    return p_t
+
+
+def rnn_b_dloss_dx_depends_on():
+    return {"W_ox": True, "all_W_ox": True, "W_ssx": True, "all_W_ssx": False}
