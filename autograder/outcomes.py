@@ -15,13 +15,18 @@ import traceback
 
 from autograder.checks import CheckFailed, PartialCredit
 from autograder.results import Results, TestResult
-from autograder.sandbox.errors import StudentCodeError
+from autograder.sandbox.errors import ImportFailed, StudentCodeError
 
 INTERNAL_ERROR = (
     "The grader hit an internal error in this check (not a problem with your code). "
     "Your course staff can see the details."
 )
 SKIPPED = "This check was skipped, so it earns no points."
+#: Under a check when the module could not be imported: the error itself is shown once, above.
+NOT_IMPORTED = "Not graded: your module could not be imported (the error is shown once, above the checks)."
+#: The verdict, when the rubric reveals less than the check's own message.
+NOT_PASSED = "Not passed."
+PARTLY_PASSED = "Partly passed."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,13 +54,31 @@ def judge(error, notes):
     return Outcome(0.0, INTERNAL_ERROR, notes, "grader error", internal_error=trace)
 
 
-def check_output(outcome, rule):
-    """The markdown shown under one check; ``rule`` gives the instructor's hint (``feedback``)."""
+#: Outcome labels whose message is the check's verdict on the answer: shown only where
+#: the rubric reveals a ``diagnosis``. Every other label's message is about the code
+#: itself (it raised, timed out, is missing) or the grader, and says nothing of the answer.
+VERDICTS = ("failed", "partial")
+
+
+def check_output(outcome, rule, *, problem=""):
+    """The markdown shown under one check.
+
+    ``rule`` gives the instructor's hint (``feedback``) and how much to reveal
+    (``reveal``: ``score``, ``hint`` or ``diagnosis``, see :mod:`autograder.rubric`).
+    ``problem`` is what the summary above already says about the whole submission:
+    an import failure it states is not repeated under every check, and no hint is given.
+    """
     if outcome.label == "passed":
         pieces = ["Passed."]
+    elif outcome.label == ImportFailed.label and problem and outcome.message == problem:
+        pieces = [NOT_IMPORTED]
     else:
-        pieces = [outcome.message]
-        if rule.feedback:
+        reveal = rule.reveal
+        if outcome.label not in VERDICTS or reveal == "diagnosis":
+            pieces = [outcome.message]
+        else:
+            pieces = [PARTLY_PASSED if outcome.label == "partial" else NOT_PASSED]
+        if rule.feedback and reveal in ("hint", "diagnosis"):
             pieces.append(f"**Hint:** {rule.feedback}")
     pieces.extend(f"**Note:** {note}" for note in outcome.notes)
     return "\n\n".join(piece for piece in pieces if piece)

@@ -11,29 +11,34 @@ undecodable byte reaches results.json, Gradescope's page or a terminal.
 
 from autograder.markdown import fenced
 from autograder.outcomes import Outcome, check_output
-from autograder.results import Results, TestResult
+from autograder.results import MAX_TEST_OUTPUT_CHARS, Results, TestResult
 from autograder.terminal import printable
 
 NOT_RUN = Outcome(0.0, "This check did not run, so it earns no points. Your course staff can see why.", label="not run")
 
 
-def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", problem=""):
+def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", printed_by_check=None, problem=""):
     """The :class:`Results` for one submission.
 
     ``outcomes`` maps check ids to :class:`~autograder.outcomes.Outcome`; a rubric check
     without one gets zero points and a message, never silence. ``problem`` is a
     message that applies to the whole submission (it did not import, it is missing).
+    ``printed`` is what the student's code printed outside any check (at import), shown
+    in the summary; ``printed_by_check`` maps check ids to what their calls printed,
+    shown under that check alone, so with its visibility.
     """
+    printed_by_check = printed_by_check or {}
     tests, part_scores, internal = [], {}, {}
     for part, rule in rubric.checks:
         outcome = outcomes.get(rule.check_id, NOT_RUN)
         if outcome.internal_error:
             internal[rule.check_id] = outcome.internal_error
+        output = check_output(outcome, rule, problem=problem)
         result = TestResult(
             name=f"{part.heading} {rule.name}",
             score=rule.weight * outcome.fraction,
             max_score=rule.weight,
-            output=printable(check_output(outcome, rule)),
+            output=printable(_with_printed(output, printed_by_check.get(rule.check_id, ""))),
             visibility=rule.visibility,
             number=rule.number,
             tags=rule.tags,
@@ -47,10 +52,26 @@ def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", problem=""
         "rubric": rubric.title,
         "part_scores": {label: round(score, 4) for label, score in part_scores.items()},
         "outcomes": {test.extra_data["check"]: test.extra_data["outcome"] for test in tests},
+        # which seed drew the inputs, as a hash: a regrade shows it used the same one
+        "seed_sha256": rubric.scoring.sha256,
+        "seed": "secret" if rubric.scoring.secret else "public",
     }
     if internal:
         extra["grader_errors"] = sorted(internal)
     return Results(tests=tuple(tests), output=output, execution_time=elapsed, extra_data=extra), internal
+
+
+def _with_printed(output, printed):
+    """A check's output, followed by what its calls printed, cut to fit the test's output."""
+    if not printed:
+        return output
+    heading = "\n\n**What your code printed during this check:**\n\n"
+    room = MAX_TEST_OUTPUT_CHARS - len(output) - len(heading) - 100  # the fence and the cut's note
+    if room <= 0:
+        return output
+    if len(printed) > room:
+        printed = printed[:room] + f"\n[... {len(printed) - room} more characters not shown]"
+    return output + heading + fenced(printed)
 
 
 def summary(rubric, tests, *, notes, printed, problem):

@@ -58,8 +58,11 @@ def default_jobs():
         return os.cpu_count() or 1
 
 
-def run_batch(export_path, out_dir, *, jobs=None, rubric_path=grading.DEFAULT_RUBRIC, progress_stream=sys.stderr):
-    """Grade every submission of the export at ``export_path`` into ``out_dir``.
+def run_batch(
+    export_path, out_dir, *, jobs=None, rubric_path=grading.DEFAULT_RUBRIC, seed=None, progress_stream=sys.stderr
+):
+    """Grade every submission of the export at ``export_path`` into ``out_dir``, drawing
+    with the secret ``seed`` (a :class:`~autograder.scoring_seed.Seed`; None: the rubric's public seed).
 
     Raises :class:`~autograder.rubric.RubricError` for an invalid rubric,
     :class:`~autograder.export.ExportError` for an export that cannot be read, and
@@ -85,7 +88,7 @@ def run_batch(export_path, out_dir, *, jobs=None, rubric_path=grading.DEFAULT_RU
         progress = Progress(len(export.submissions), progress_stream)
         rows, interrupted = [], False
         try:
-            with GraderPool(jobs, rubric.path, out_dir, time_limit=time_limit) as pool:
+            with GraderPool(jobs, rubric.path, out_dir, time_limit=time_limit, seed=seed) as pool:
                 for row in pool.grade(export.submissions):
                     rows.append(row)
                     progress.update(row)

@@ -87,7 +87,7 @@ def grade_generation(student, rng, feedback, size):
     )
 
 
-@check("e.generation", "drives the reference RNN-B through several generation steps")
+@check("e.generation", "the next input x_{t+1} during generation with random RNN-Bs")
 @weight(2)
 @visibility("visible")
 @number("5.1")
@@ -96,7 +96,7 @@ def check_generation(student, rng, feedback):
     grade_generation(student, rng, feedback, 2)
 
 
-@check("e.other_sizes", "generalizes to other sizes (x = p = 4)")
+@check("e.other_sizes", "the next input at another size (x_dim = p_dim = 4)")
 @weight(0)
 @number("5.2")
 @tags("generation", "generalization")

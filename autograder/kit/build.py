@@ -115,6 +115,7 @@ def _write_rubric(path, rubric, visible):
                 "name": rule.name,
                 "weight": rule.weight,
                 "feedback": rule.feedback,
+                "reveal": rule.reveal,
                 "part": part.label,
                 "heading": part.heading,
             }

@@ -34,6 +34,7 @@ class Rule:
     name: str
     weight: float
     feedback: str
+    reveal: str  # score, hint or diagnosis: what the student reads when it does not pass
     part: str  # the part's label
     heading: str  # "(a)"
 
@@ -121,7 +122,7 @@ def format_report(report, rubric):
         possible += rule.weight
         mark = "PASS" if outcome.label == "passed" else "FAIL"
         lines.append(f"[{mark}] {round(rule.weight * outcome.fraction, 4):g}/{rule.weight:g}  {rule.heading} {rule.name}")
-        text = check_output(outcome, rule)
+        text = check_output(outcome, rule, problem=report.problem)
         if outcome.label != "passed" or outcome.notes:
             lines += ["        " + line for line in text.splitlines()]
         if outcome.internal_error:
@@ -144,7 +145,7 @@ def as_json(report, rubric):
             rule.check_id: {
                 "label": report.outcomes[rule.check_id].label,
                 "fraction": report.outcomes[rule.check_id].fraction,
-                "output": check_output(report.outcomes[rule.check_id], rule),
+                "output": check_output(report.outcomes[rule.check_id], rule, problem=report.problem),
             }
             for rule in rubric.rules
         },
