@@ -87,7 +87,7 @@ def grade_draws(student, draws, x_dim, feedback, *, sizes_text):
 @tags("backprop", "rnn-a")
 def check_random_weights(student, rng, feedback):
     draws = [draw(rng, 2, 2, 2) for _ in range(EXAM_DRAWS)]
-    grade_draws(student, draws, 2, feedback, sizes_text="2×2 weights, 2×1 vectors")
+    grade_draws(student, draws, 2, feedback, sizes_text="s_dim = x_dim = p_dim = 2")
 
 
 @check("b.other_sizes", "dLoss_t/dx_t at other sizes (s_dim = 3, x_dim = 4, p_dim = 5)")

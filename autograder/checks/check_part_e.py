@@ -28,7 +28,7 @@ def networks_and_inputs(rng, size):
     networks, x1s = [], []
     for _ in range(TRIALS):
         networks.append(
-            RNNB(W_ssx=rng.standard_normal((size, 2 * size)), W_ox=rng.standard_normal((size, 2 * size)), f2="softmax")
+            RNNB(W_ssx=rng.standard_normal((size, 2 * size)), W_ox=rng.standard_normal((size, 2 * size)))
         )
         x1s.append(rng.standard_normal((size, 1)))
     return networks, x1s
