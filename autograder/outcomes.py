@@ -14,7 +14,8 @@ import time
 import traceback
 
 from autograder.checks import CheckFailed, PartialCredit
-from autograder.results import Results, TestResult
+from autograder.markdown import fenced
+from autograder.results import MAX_TEST_OUTPUT_CHARS, Results, TestResult
 from autograder.sandbox.errors import ImportFailed, StudentCodeError
 
 INTERNAL_ERROR = (
@@ -82,6 +83,19 @@ def check_output(outcome, rule, *, problem=""):
             pieces.append(f"**Hint:** {rule.feedback}")
     pieces.extend(f"**Note:** {note}" for note in outcome.notes)
     return "\n\n".join(piece for piece in pieces if piece)
+
+
+def with_printed(output, printed):
+    """A check's output followed by what its calls printed, cut to fit the test's output."""
+    if not printed:
+        return output
+    heading = "\n\n**What your code printed during this check:**\n\n"
+    room = MAX_TEST_OUTPUT_CHARS - len(output) - len(heading) - 100  # the fence and the cut's note
+    if room <= 0:
+        return output
+    if len(printed) > room:
+        printed = printed[:room] + f"\n[... {len(printed) - room} more characters not shown]"
+    return output + heading + fenced(printed)
 
 
 def failure_results(message, started=None):

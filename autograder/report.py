@@ -2,7 +2,7 @@
 
 The top-level output is a per-part summary table in markdown. It is visible to
 students, so it counts only checks they can see now: a part's hidden or later-shown
-checks are mentioned, never scored, and the total appears only when nothing is hidden.
+checks are mentioned, never scored, and the total appears only when no point is hidden.
 
 Student text (messages, printed output, file names) reaches every output, so each is
 passed through :func:`~autograder.terminal.printable`: no escape sequence or
@@ -10,8 +10,8 @@ undecodable byte reaches results.json, Gradescope's page or a terminal.
 """
 
 from autograder.markdown import fenced
-from autograder.outcomes import Outcome, check_output
-from autograder.results import MAX_TEST_OUTPUT_CHARS, Results, TestResult
+from autograder.outcomes import Outcome, check_output, with_printed
+from autograder.results import Results, TestResult
 from autograder.terminal import printable
 
 NOT_RUN = Outcome(0.0, "This check did not run, so it earns no points. Your course staff can see why.", label="not run")
@@ -38,7 +38,7 @@ def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", printed_by
             name=f"{part.heading} {rule.name}",
             score=rule.weight * outcome.fraction,
             max_score=rule.weight,
-            output=printable(_with_printed(output, printed_by_check.get(rule.check_id, ""))),
+            output=printable(with_printed(output, printed_by_check.get(rule.check_id, ""))),
             visibility=rule.visibility,
             number=rule.number,
             tags=rule.tags,
@@ -61,24 +61,12 @@ def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", printed_by
     return Results(tests=tuple(tests), output=output, execution_time=elapsed, extra_data=extra), internal
 
 
-def _with_printed(output, printed):
-    """A check's output, followed by what its calls printed, cut to fit the test's output."""
-    if not printed:
-        return output
-    heading = "\n\n**What your code printed during this check:**\n\n"
-    room = MAX_TEST_OUTPUT_CHARS - len(output) - len(heading) - 100  # the fence and the cut's note
-    if room <= 0:
-        return output
-    if len(printed) > room:
-        printed = printed[:room] + f"\n[... {len(printed) - room} more characters not shown]"
-    return output + heading + fenced(printed)
-
-
 def summary(rubric, tests, *, notes, printed, problem):
     by_part = {}
     for test in tests:
         by_part.setdefault(test.extra_data["part"], []).append(test)
-    everything_visible = all(test.visibility == "visible" for test in tests)
+    # The total says nothing a student may not know yet when what is not shown is worth no points.
+    every_point_visible = all(test.visibility == "visible" or test.max_score == 0 for test in tests)
     lines = [f"## {rubric.title}", ""]
     if problem:
         lines += [f"**Your submission could not be graded:** {problem}", ""]
@@ -93,7 +81,7 @@ def summary(rubric, tests, *, notes, printed, problem):
         if len(unshown) > unshown.count("hidden"):
             passed += f" (+{len(unshown) - unshown.count('hidden')} shown later)"
         lines.append(f"| {part.heading} {part.title} | {points} | {passed} |")
-    if everything_visible:
+    if every_point_visible:
         total = sum(t.score for t in tests)
         lines.append(f"| **Total** | **{round(total, 4):g} / {rubric.total_points:g}** | |")
     for note in notes:

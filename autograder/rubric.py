@@ -77,9 +77,9 @@ class CheckRule:
     weight: float
     visibility: str
     feedback: str  # the instructor's hint, shown when the check does not fully pass
-    reveal: str  # one of REVEALS: what the student reads when it does not pass
     number: str
     tags: tuple
+    reveal: str = "diagnosis"  # one of REVEALS: what the student reads when it does not pass
 
 
 @dataclasses.dataclass(frozen=True)
