@@ -23,8 +23,9 @@ INTERNAL_ERROR = (
     "Your course staff can see the details."
 )
 SKIPPED = "This check was skipped, so it earns no points."
-#: Under a check when the module could not be imported: the error itself is shown once, above.
-NOT_IMPORTED = "Not graded: your module could not be imported (the error is shown once, above the checks)."
+#: Under a check when there was no module to grade, or it could not be imported: the
+#: summary above the checks says why, once.
+NOT_IMPORTED = "Not graded: your submission could not be graded (the summary above the checks says why)."
 #: The verdict, when the rubric reveals less than the check's own message.
 NOT_PASSED = "Not passed."
 PARTLY_PASSED = "Partly passed."

@@ -159,7 +159,7 @@ def test_a_failed_import_is_shown_once(rendered):
         assert f"line {line}" in results["output"]
         for test in results["tests"]:
             assert f"line {line}" not in test["output"] and "**Hint:**" not in test["output"], test["name"]
-            assert "could not be imported" in test["output"]
+            assert "could not be graded" in test["output"]
 
 
 # -- the lint of a reveal ---------------------------------------------------------------------
