@@ -53,6 +53,7 @@ def build(out, source=SOURCE_ROOT, seed=None):
                 entries[path.relative_to(source).as_posix()] = (path, 0o644)
     _validate_rubrics(source / "rubrics")
     names = write_zip(out, entries)
+    Path(out).chmod(0o600)  # it holds the secret: no other user (nor a sandbox user) may read it
     copy = scoring_seed.copy_beside(out)
     copy.write_text(scoring_seed.as_text(seed), encoding="ascii")
     copy.chmod(0o600)

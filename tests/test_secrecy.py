@@ -371,6 +371,8 @@ def test_batch_scores_with_the_secret(built, replay, tmp_path):
 def test_build_keeps_the_secret_out_of_the_kit_and_reuses_it_on_request(built, tmp_path):
     seed = scoring_seed.read(built)
     assert seed.secret and seed.value.bit_length() > 64
+    for path in (built, scoring_seed.copy_beside(built)):
+        assert path.stat().st_mode & 0o077 == 0, f"{path} is readable by its owner alone"
     with zipfile.ZipFile(built) as archive:
         info = archive.getinfo(scoring_seed.FILE_IN_ZIP)
         assert (info.external_attr >> 16) & 0o077 == 0, "readable by its owner alone"

@@ -59,7 +59,7 @@ class Grader:
             if isinstance(graded, Exception):
                 raise graded
             row = row_from_results(
-                submission, graded.results.to_json(), located=graded.missing is None, problem=graded.missing or "",
+                submission, graded.results.to_json(), located=graded.missing is None, problem=graded.problem,
                 seconds=time.monotonic() - started,
             )
             results, log = graded.results, (graded.instructor_log if row.status != GRADED else "")
