@@ -5,7 +5,9 @@
                     $AUTOGRADER_ROOT, write results/results.json
 ``lint RUBRIC``     validate a rubric and print its parts, checks, points and visibility
 ``batch EXPORT``    grade every submission of a Gradescope export (or a folder of them)
-                    into scores.csv, one results.json each and a summary
+                    into scores.csv, one results.json each and a summary; ``--shard K/N``
+                    grades the K-th of N slices, for one machine of several
+``merge SHARD...``  combine the outputs of every shard of a batch into one
 ``build``           write the autograder zip to upload to Gradescope
 ``student-kit``     write the students' kit: handout, template and a self-check of the
                     rubric's visible checks
@@ -77,10 +79,20 @@ def main(argv=None):
     batch.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML (default: %(default)s)")
     batch.add_argument("--secret-from", type=Path, metavar="ZIP", help=SECRET_FROM_HELP)
     batch.add_argument(
+        "--shard", type=_shard, default=None, metavar="K/N",
+        help="grade only the K-th of N slices of the export (by a hash of each submission's id); "
+        "combine the N outputs with `merge`",
+    )
+    batch.add_argument(
         "--allow-unconfined", action="store_true",
         help="grade even where the kernel offers no file-system border (Landlock): student code could then "
         "read whatever the grading user can, classmates' submissions included",
     )
+
+    merge = commands.add_parser("merge", help="combine the outputs of every shard of a batch into one")
+    merge.add_argument("shards", type=Path, nargs="+", metavar="SHARD_DIR", help="the --out folder of each shard")
+    merge.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the combined outputs")
+    merge.add_argument("--rubric", type=Path, default=None, help="rubric YAML (default: the one the shards used)")
 
     build = commands.add_parser("build", help="write the autograder zip to upload to Gradescope")
     build.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default: %(default)s)")
@@ -103,6 +115,8 @@ def main(argv=None):
         return command_lint(args)
     if args.command == "batch":
         return command_batch(args)
+    if args.command == "merge":
+        return command_merge(args)
     if args.command == "build":
         return command_build(args)
     if args.command == "student-kit":
@@ -119,10 +133,24 @@ def _without_file_system_border(also=""):
     return UNCONFINED.format(who="you" if os.geteuid() else "the sandbox user", also=f", {also}" if also else "")
 
 
+def _shard(text):
+    try:
+        return batching.Shard.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def command_batch(args):
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
+    if args.jobs is not None and args.jobs > batching.max_jobs():
+        print(
+            f"warning: --jobs {args.jobs} is more than the {batching.max_jobs()} processors this batch may use; "
+            f"using {batching.max_jobs()} (more grader processes would only take turns, at about 120 MiB each).",
+            file=sys.stderr,
+        )
+        args.jobs = batching.max_jobs()
     reason = _without_file_system_border(also="classmates' submissions included")
     if reason:
         if not args.allow_unconfined:
@@ -136,7 +164,9 @@ def command_batch(args):
         return 2
     print(_seed_line(seed))
     try:
-        report = batching.run_batch(args.export, args.out, jobs=args.jobs, rubric_path=args.rubric, seed=seed)
+        report = batching.run_batch(
+            args.export, args.out, jobs=args.jobs, rubric_path=args.rubric, seed=seed, shard=args.shard
+        )
     except RubricError as error:
         print(f"error: the rubric is invalid: {error}", file=sys.stderr)
         return 2
@@ -162,6 +192,19 @@ def _secret_seed(args):
 
 def _seed_line(seed):
     return (seed or scoring_seed.public(0)).described
+
+
+def command_merge(args):
+    try:
+        report = batching.merge(args.out, args.shards, rubric_path=args.rubric)
+    except (batching.JournalError, RubricError) as error:
+        print(f"error: {printable(str(error))}", file=sys.stderr)
+        return 2
+    statuses = ", ".join(f"{count} {status}" for status, count in report.summary.statuses)
+    print(f"{report.summary.submissions} submissions from {len(args.shards)} shards: {statuses}")
+    for name in ("scores.csv", "results/", "summary.md", "summary.html"):
+        print(f"wrote {report.out_dir / name}")
+    return 0
 
 
 def command_build(args):

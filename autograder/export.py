@@ -251,8 +251,9 @@ class _UniqueIds:
 # -- submission_metadata.yml --------------------------------------------------------------------
 
 
-class _RubyTolerantLoader(yaml.SafeLoader):
-    """A safe loader that reads Ruby-tagged nodes (``!ruby/hash:...``) as plain data."""
+class _RubyTolerantLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """A safe loader that reads Ruby-tagged nodes (``!ruby/hash:...``) as plain data; the
+    one of libyaml where PyYAML has it (it reads a course's metadata several times faster)."""
 
 
 def _untagged(loader, suffix, node):

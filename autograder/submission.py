@@ -234,9 +234,9 @@ def _from_notebook(notebook_path, folder, expected_name, lead, why=""):
     note = note[0].upper() + note[1:]
     if notebook.ignored_lines:
         note += (
-            f" {notebook.ignored_lines} IPython line(s) (magics such as `%timeit`, shell commands such as `!pip`) "
-            "were ignored."
+            f" {notebook.ignored_lines} IPython line(s) (magics such as `%timeit`, shell commands such as `!pip`, "
+            "help such as `np.einsum?`) were ignored."
         )
     place = NotebookPlace(notebook, Path(expected_name).name, place_in_file)
     shown_as = f"the code cells of {inline_code(shown)}"
-    return Located(module, copy, (note,), place=place, workspace=workspace, shown_as=shown_as)
+    return Located(module, copy, (note, *notebook.notes()), place=place, workspace=workspace, shown_as=shown_as)

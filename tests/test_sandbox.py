@@ -4,6 +4,8 @@ not repeated; the worker is replaced after it dies; the submission is a scratch 
 
 import os
 import secrets
+import subprocess
+import sys
 import textwrap
 import time
 
@@ -192,7 +194,7 @@ def ok():
 def test_timeout_is_not_waited_for_twice(sandbox):
     box = sandbox(SLOW)
     started = time.monotonic()
-    with pytest.raises(CallTimedOut, match="did not return"):
+    with pytest.raises(CallTimedOut, match="used all of its 1 s of CPU time"):
         box.call("forever")
     assert 0.9 <= time.monotonic() - started < 4.0
     assert "forever" in box.timed_out
@@ -208,6 +210,78 @@ def test_worker_is_restarted_after_a_timeout(sandbox):
         box.call("forever")
     assert box.call("ok") == "ok"
     assert box.call("nap", 0) == 0
+
+
+BUSY = '''\
+import signal
+import time
+
+
+def busy(seconds):
+    started = time.process_time()
+    while time.process_time() - started < seconds:
+        pass
+    return seconds
+
+
+def stubborn():
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGPROF, signal.SIGALRM})
+    while True:
+        pass
+
+
+def nap(seconds):
+    time.sleep(seconds)
+    return seconds
+'''
+
+
+def test_each_call_has_its_own_limit(sandbox):
+    box = sandbox(BUSY, limits=Limits(call_timeout=0.5, import_timeout=10, total_timeout=30))
+    assert box.call_each("busy", [((0.3,), {})] * 4) == [0.3] * 4  # 1.2 s in one exchange
+    with pytest.raises(CallTimedOut, match=r"`busy` \(call 3 of 4\) used all of its 0\.5 s of CPU time"):
+        box.call_each("busy", [((0.1,), {}), ((0.1,), {}), ((5,), {}), ((0.1,), {})])
+
+
+def test_a_busy_machine_does_not_fail_honest_code(sandbox):
+    """The limit counts the call's CPU time: while other processes take every core, a call
+    that computes for 0.3 s of its 0.5 s takes longer by the clock, and still returns."""
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2 * (os.cpu_count() or 1))]
+    try:
+        box = sandbox(BUSY, limits=Limits(call_timeout=0.5, import_timeout=10, total_timeout=30))
+        assert box.call_each("busy", [((0.3,), {})] * 3) == [0.3] * 3
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+
+
+def test_waiting_code_meets_the_clock(sandbox):
+    box = sandbox(BUSY, limits=Limits(call_timeout=0.25, import_timeout=10, total_timeout=30, wall_factor=4))
+    started = time.monotonic()
+    with pytest.raises(CallTimedOut, match="waiting 1 s by the clock"):
+        box.call("nap", 30)
+    assert time.monotonic() - started < 3.0
+
+
+def test_code_that_blocks_the_timers_meets_the_graders_deadline(sandbox):
+    box = sandbox(BUSY, limits=Limits(call_timeout=0.25, import_timeout=10, total_timeout=30, wall_factor=4))
+    started = time.monotonic()
+    with pytest.raises(CallTimedOut, match="did not finish within"):
+        box.call("stubborn")
+    assert time.monotonic() - started < 4.0
+    assert box.call("busy", 0) == 0  # in a new worker
+
+
+def test_no_wait_outlasts_the_budget(sandbox):
+    box = sandbox(BUSY, limits=Limits(call_timeout=5, import_timeout=10, total_timeout=1.5))
+    started = time.monotonic()
+    with pytest.raises(CallTimedOut) as raised:
+        box.call("stubborn")
+    assert time.monotonic() - started < 1.5 + 1.5
+    assert "-" not in str(raised.value.feedback)
+    with pytest.raises(CallTimedOut, match="whole submission"):
+        box.call("busy", 0)
 
 
 def test_total_time_budget(sandbox):

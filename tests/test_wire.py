@@ -1,12 +1,14 @@
 """autograder.sandbox.wire: values survive the trip through a real pipe, and every
 malformed or oversized frame is refused (before anything large is allocated)."""
 
+import collections
 import json
 import math
 import os
 import struct
 import threading
 import time
+import types
 
 import numpy as np
 import pytest
@@ -440,3 +442,58 @@ def test_a_header_nested_too_deeply_is_refused_before_it_is_parsed(depth):
 
 def test_brackets_in_strings_do_not_count_as_depth():
     assert wire.json_depth(json.dumps({"a": ["[[[[" * 100]})) == 2
+
+
+# -- what a student returns, as plain data (the worker's side) ----------------------------------
+
+class _Mine(dict):
+    pass
+
+
+_Pair = collections.namedtuple("_Pair", "rows cols")
+
+
+@pytest.mark.parametrize("value, plain", [
+    (collections.OrderedDict(a=(2, 3)), {"a": [2, 3]}),
+    (collections.defaultdict(int, a=_Pair(2, 3)), {"a": [2, 3]}),
+    (types.MappingProxyType({"a": [1]}), {"a": [1]}),
+    (_Mine(x=np.int64(3)), {"x": 3}),
+    ([(1.0,), (2.0,)], [[1.0], [2.0]]),
+    ((np.bool_(True), np.float64(0.5)), [True, 0.5]),
+    (range(3), [0, 1, 2]),
+])
+def test_plain_turns_what_students_return_into_plain_data(value, plain):
+    out = wire.plain(value)
+    assert out == plain and type(out) is type(plain)
+    blobs = []
+    assert wire.decode_value(wire.encode_value(out, blobs), blobs) == plain
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass")
+def test_plain_arrays_lose_their_subclass_and_keep_their_precision():
+    matrix = wire.plain(np.matrix([[1.0], [2.0]]))
+    assert type(matrix) is np.ndarray and matrix.shape == (2, 1)
+    masked = wire.plain(np.ma.array([1.0, 2.0], mask=[False, True]))
+    assert type(masked) is np.ndarray and np.isnan(masked[1]) and masked[0] == 1.0
+    assert type(wire.plain(np.ma.array([1.0, 2.0]))) is np.ndarray
+    narrow = wire.plain([[np.float32(1)], [np.float32(2)]])
+    assert narrow.dtype == np.float32 and narrow.shape == (2, 1)
+    assert wire.plain(np.float16(3)).dtype == np.float16
+    assert wire.plain([np.array([1.0]), np.array([2.0, 3.0])])[1].shape == (2,)  # ragged: a list
+
+
+def test_what_cannot_be_made_plain_is_refused_with_its_type_and_repr():
+    class Weird:
+        def __repr__(self):
+            return "Weird<" + "x" * 500 + ">"
+
+    blobs = []
+    refused = wire.decode_value(wire.encode_value(wire.plain(Weird()), blobs), blobs)
+    assert isinstance(refused, wire.Unsupported) and refused.what == "Weird"
+    assert refused.shown.startswith("Weird<x") and len(refused.shown) <= wire.MAX_REPR_CHARS
+
+    class Broken:
+        def __repr__(self):
+            raise RuntimeError
+
+    assert "repr failed" in wire.short_repr(Broken())

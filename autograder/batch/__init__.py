@@ -10,6 +10,13 @@ with one sub-folder or file per student (see :mod:`autograder.export`). DIR rece
     logs/<id>.txt         for course staff, when a submission did not simply grade
     summary.md            statuses, per-part means and distributions, the most common
     summary.html          failing checks, a histogram of totals (inline SVG)
+    batch.json, rows.jsonl
+                          the journal: what the batch is, and each row as it finished
+                          (:mod:`autograder.batch.journal`)
+
+``shard=Shard(K, N)`` grades only the K-th of N slices of the export (by a hash of each
+submission's id), and :func:`merge` combines the outputs of all N into one, the same as
+a batch of the whole export on one machine.
 
 Each submission is graded by :func:`autograder.grading.grade`, exactly as
 ``python -m autograder grade`` and run_autograder grade it, in ``jobs`` grader
@@ -26,7 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import grading
+from autograder import grading, scoring_seed
+from autograder.batch.journal import Journal, JournalError, Shard, check_shards, journal_paths, read_journal, rubric_digest
 from autograder.batch.pool import GraderFailed, GraderPool
 from autograder.batch.progress import Progress
 from autograder.batch.scores import write_csv
@@ -36,10 +44,12 @@ from autograder.results import write_atomically
 
 #: Beyond the sandbox's own limits, the time a grader may spend on one submission.
 GRADER_MARGIN_SECONDS = 60
-__all__ = ["BatchReport", "GraderFailed", "default_jobs", "run_batch"]
+__all__ = ["BatchReport", "GraderFailed", "JournalError", "Shard", "default_jobs", "max_jobs", "merge", "run_batch"]
 
 #: What a batch writes into DIR, and removes from an earlier batch there.
-OUTPUTS = ("results", "logs", "scores.csv", "summary.md", "summary.html")
+OUTPUTS = ("results", "logs", "scores.csv", "summary.md", "summary.html", *journal_paths())
+#: Grader processes beyond this many per processor only take turns (each holds about 120 MiB).
+MAX_JOBS_PER_PROCESSOR = 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,11 +68,18 @@ def default_jobs():
         return os.cpu_count() or 1
 
 
+def max_jobs():
+    """The most grader processes a batch runs here: one per processor this process may use."""
+    return default_jobs() * MAX_JOBS_PER_PROCESSOR
+
+
 def run_batch(
-    export_path, out_dir, *, jobs=None, rubric_path=grading.DEFAULT_RUBRIC, seed=None, progress_stream=sys.stderr
+    export_path, out_dir, *, jobs=None, rubric_path=grading.DEFAULT_RUBRIC, seed=None, progress_stream=sys.stderr,
+    shard=None,
 ):
-    """Grade every submission of the export at ``export_path`` into ``out_dir``, drawing
-    with the secret ``seed`` (a :class:`~autograder.scoring_seed.Seed`; None: the rubric's public seed).
+    """Grade every submission of the export at ``export_path`` (of its ``shard``, a
+    :class:`~autograder.batch.journal.Shard`, when given) into ``out_dir``, drawing with
+    the secret ``seed`` (a :class:`~autograder.scoring_seed.Seed`; None: the rubric's public seed).
 
     Raises :class:`~autograder.rubric.RubricError` for an invalid rubric,
     :class:`~autograder.export.ExportError` for an export that cannot be read, and
@@ -82,27 +99,80 @@ def run_batch(
         export = read_export(export_path, scratch)
         if not export.submissions:
             raise ExportError(f"{export_path} holds no submissions (no sub-folder or file per student).")
+        submissions = [s for s in export.submissions if shard is None or shard.holds(s.submission_id)]
         _prepare(out_dir)
+        meta = {
+            "rubric": str(rubric.path),
+            "rubric_sha256": rubric_digest(rubric.path),
+            "seed_sha256": (seed or scoring_seed.public(rubric.seed)).sha256,  # shards of one batch share it
+            "export": str(export_path),
+            "export_submissions": len(export.submissions),
+            "shard": [shard.index, shard.count] if shard else None,
+            "submissions": len(submissions),
+            "warnings": list(export.warnings),
+        }
         limits = rubric.limits
         time_limit = limits.import_timeout + limits.total_timeout + GRADER_MARGIN_SECONDS
-        progress = Progress(len(export.submissions), progress_stream)
+        progress = Progress(len(submissions), progress_stream)
         rows, interrupted = [], False
         try:
-            with GraderPool(jobs, rubric.path, out_dir, time_limit=time_limit, seed=seed) as pool:
-                for row in pool.grade(export.submissions):
+            with Journal(out_dir, meta) as journal, GraderPool(
+                jobs, rubric.path, out_dir, time_limit=time_limit, seed=seed
+            ) as pool:
+                for row in pool.grade(submissions):
+                    journal.append(row)
                     rows.append(row)
                     progress.update(row)
         except KeyboardInterrupt:
             interrupted = True
         progress.finish()
     warnings = list(export.warnings)
+    if shard is not None:
+        warnings.insert(0, f"Shard {shard} of the export: {len(submissions)} of its {len(export.submissions)} submissions.")
     if interrupted:
-        warnings.insert(0, f"Interrupted: {len(rows)} of {len(export.submissions)} submissions were graded.")
+        warnings.insert(0, f"Interrupted: {len(rows)} of {len(submissions)} submissions were graded.")
     summary = summarize(rows, rubric, warnings=warnings, seconds=time.monotonic() - started, jobs=jobs)
+    _write_tables(out_dir, rows, rubric, summary)
+    return BatchReport(tuple(rows), summary, out_dir, interrupted)
+
+
+def _write_tables(out_dir, rows, rubric, summary):
     write_csv(out_dir / "scores.csv", rows, [part.label for part in rubric.parts])
     write_atomically(out_dir / "summary.md", to_markdown(summary))
     write_atomically(out_dir / "summary.html", to_html(summary))
-    return BatchReport(tuple(rows), summary, out_dir, interrupted)
+
+
+def merge(out_dir, shard_dirs, *, rubric_path=None):
+    """Combine the outputs of every shard of one batch (``shard_dirs``) into ``out_dir``:
+    its results and logs, one ``scores.csv`` and one summary, as one batch of the whole
+    export would have written them. Raises :class:`~autograder.batch.journal.JournalError`
+    when the folders are not every shard of one batch, each complete."""
+    started = time.monotonic()
+    folders = [Path(folder) for folder in shard_dirs]
+    out_dir = Path(out_dir)
+    if any(out_dir.resolve() == folder.resolve() for folder in folders):
+        raise JournalError(f"--out {out_dir} is one of the shards: merge into a new folder.")
+    journals = [read_journal(folder) for folder in folders]
+    check_shards(journals, folders)
+    first = journals[0][0]
+    rubric = grading.load(rubric_path or first["rubric"])
+    if rubric_digest(rubric.path) != first["rubric_sha256"]:
+        raise JournalError(f"{rubric.path} is not the rubric the shards were graded with (it changed since?).")
+    _prepare(out_dir)
+    rows = [row for _, shard_rows in journals for row in shard_rows]
+    for folder in folders:
+        for kind in ("results", "logs"):
+            if (folder / kind).is_dir():
+                (out_dir / kind).mkdir(exist_ok=True)
+                for path in (folder / kind).iterdir():
+                    shutil.copyfile(path, out_dir / kind / path.name, follow_symlinks=False)
+    meta = {**first, "shard": None, "submissions": len(rows), "merged_from": [str(f) for f in folders]}
+    with Journal(out_dir, meta) as journal:
+        for row in rows:
+            journal.append(row)
+    summary = summarize(rows, rubric, warnings=first.get("warnings", ()), seconds=time.monotonic() - started, jobs=1)
+    _write_tables(out_dir, rows, rubric, summary)
+    return BatchReport(tuple(rows), summary, out_dir)
 
 
 def _prepare(out_dir):

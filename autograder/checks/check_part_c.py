@@ -19,14 +19,14 @@ OTHER_SIZES = ({"s_dim": 3, "x_dim": 4, "p_dim": 5}, {"s_dim": 1, "x_dim": 3, "p
 @visibility("visible")
 @number("3.1")
 @tags("shapes", "rnn-b")
-def check_exam_shapes(student):
-    grade_shapes(student, "rnn_b_shapes", answer_key.rnn_b_shapes, HINTS, {}, partial_credit=True)
+def check_exam_shapes(student, feedback):
+    grade_shapes(student, "rnn_b_shapes", answer_key.rnn_b_shapes, HINTS, {}, partial_credit=True, feedback=feedback)
 
 
 @check("c.other_sizes", "weight shapes at other sizes (s_dim = 3, x_dim = 4, p_dim = 5 and more)")
 @weight(0)
 @number("3.2")
 @tags("shapes", "rnn-b", "generalization")
-def check_other_sizes(student):
+def check_other_sizes(student, feedback):
     for sizes in OTHER_SIZES:
-        grade_shapes(student, "rnn_b_shapes", answer_key.rnn_b_shapes, HINTS, sizes, partial_credit=False)
+        grade_shapes(student, "rnn_b_shapes", answer_key.rnn_b_shapes, HINTS, sizes, partial_credit=False, feedback=feedback)

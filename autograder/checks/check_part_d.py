@@ -3,7 +3,7 @@
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
-from autograder.checks import CheckFailed, check, fail
+from autograder.checks import CheckFailed, Feedback, check, fail
 from autograder.checks.values import close, column
 from autograder.checks.oracle import answer_key
 
@@ -18,32 +18,94 @@ def _one_hot_argmax(z):
     return out
 
 
-# Activations students commonly pick instead, and what to tell them.
+# Activations students commonly pick instead, each with what its outputs do.
 LOOKALIKES = (
-    (lambda z: z, "identity"),
-    (lambda z: 1 / (1 + np.exp(-z)), "sigmoid"),
-    (np.tanh, "tanh"),
-    (lambda z: np.maximum(z, 0), "ReLU"),
-    (lambda z: np.ones_like(z), "softmax taken across the wrong axis (every entry is 1)"),
-    (lambda z: z / z.sum(), "z divided by its sum, without exponentiating"),
-    (_one_hot_argmax, "a hard one-hot of argmax(z)"),
+    (lambda z: z, "Your f2 returns z unchanged: its outputs can be negative and need not sum to 1."),
+    (
+        lambda z: 1 / (1 + np.exp(-z)),
+        "Your f2 behaves like the sigmoid, applied to each entry on its own: every output lies between 0 and 1, "
+        "but together they need not sum to 1.",
+    ),
+    (np.tanh, "Your f2 behaves like tanh: its outputs lie between -1 and 1, can be negative, and need not sum to 1."),
+    (
+        lambda z: np.maximum(z, 0),
+        "Your f2 behaves like ReLU: its outputs are 0 wherever z is negative, and they need not sum to 1.",
+    ),
+    (
+        np.ones_like,
+        "Every output of your f2 is 1: it normalises each entry by itself (a reduction along the wrong axis?) "
+        "instead of across the entries of z.",
+    ),
+    (
+        lambda z: z / z.sum(),
+        "Your f2 divides z by its sum: the outputs sum to 1 but can be negative, and they blow up when the sum "
+        "is near 0.",
+    ),
+    (
+        _one_hot_argmax,
+        "Your f2 outputs a one-hot vector of the largest entry of z: it makes a hard choice where p_t should "
+        "say how likely each word is.",
+    ),
+    (
+        lambda z: z - np.log(np.exp(z).sum()),
+        "Your outputs are negative, and their exponentials sum to 1: they are logarithms of probabilities, "
+        "where the network uses p_t itself as the probabilities.",
+    ),
 )
-DISTRIBUTION = (
-    "When RNN-B generates words, p_t must be a probability distribution over the next word: "
-    "entries that are positive and sum to 1."
+CONCEPT = (
+    "In a language model, p_t says how likely each possible next word is. Think about what every such "
+    "vector must satisfy, for any z, and which f2 guarantees it."
 )
+
+
+def _slope(z, a):
+    """How steeply log(a) follows z (1 for the exam's f2), or None where it is undefined."""
+    centred = z[:, 0] - z[:, 0].mean()
+    if (a <= 0).any() or not centred.any():
+        return None
+    log_a = np.log(a[:, 0])
+    slope = float(centred @ (log_a - log_a.mean()) / (centred @ centred))
+    return slope if np.allclose(log_a - log_a.mean(), slope * centred, rtol=1e-6, atol=1e-6) else None
+
+
+def recognise_scaled(inputs, answers):
+    """The message for a normalised exponential of ``z / T`` with one ``T`` for every input
+    (a temperature, or a sign flipped), or None."""
+    if not all(np.isclose(a.sum(), 1.0, rtol=1e-6, atol=1e-6) for a in answers):
+        return None
+    slopes = [_slope(z, a) for z, a in zip(inputs, answers)]
+    if any(slope is None for slope in slopes) or not np.allclose(slopes, slopes[0], rtol=1e-4):
+        return None
+    slope = float(np.mean(slopes))
+    if abs(slope - 1) < 1e-3:  # right up to rounding: judged by the tolerances, not here
+        return None
+    if slope < 0:
+        return (
+            "Your outputs are positive and sum to 1, but they rank the entries of z in reverse: the largest "
+            "entry of z gets the smallest output. Check the sign in the exponent."
+        )
+    shape = "more peaked" if slope > 1 else "flatter"
+    return (
+        f"Your outputs are positive and sum to 1 and rank the entries as z does, but they are {shape} than the "
+        f"network's: they are what z divided by a temperature T = {1 / slope:.3g} gives. Nothing in the exam's "
+        "network scales z2_t."
+    )
 
 
 def recognise_lookalike(inputs, answers):
-    for function, name in LOOKALIKES:
+    """What the answers do wrong, as precisely as they show it."""
+    for function, message in LOOKALIKES:
         with np.errstate(all="ignore"):
             if all(close(a, function(z)) for z, a in zip(inputs, answers)):
-                return f"Your f2 behaves like {name}. {DISTRIBUTION}"
-    if any(not np.isclose(a.sum(), 1.0) for a in answers):
-        return f"Your outputs do not sum to 1. {DISTRIBUTION}"
+                return message
+    scaled = recognise_scaled(inputs, answers)
+    if scaled:
+        return scaled
     if any((a < 0).any() for a in answers):
-        return f"Some of your outputs are negative. {DISTRIBUTION}"
-    return DISTRIBUTION
+        return f"Some of your outputs are negative. {CONCEPT}"
+    if any(not np.isclose(a.sum(), 1.0) for a in answers):
+        return f"Your outputs do not sum to 1 for every input. {CONCEPT}"
+    return CONCEPT
 
 
 def grade_draws(student, inputs, feedback, *, sizes_text):
@@ -71,14 +133,19 @@ def check_random_inputs(student, rng, feedback):
 @number("4.2")
 @tags("activations", "numerics")
 def check_overflow(student, feedback):
+    ordinary = [np.array([[0.5], [-1.0]]), np.array([[2.0], [1.5]]), np.array([[-3.0], [0.0]])]
+    try:
+        grade_draws(student, ordinary, Feedback(), sizes_text="2×1 inputs")
+    except CheckFailed:
+        fail(f"Not run: this check looks at large inputs once {WHAT} passes (d)'s check on ordinary ones.")
     for z in (np.array([[1000.0], [999.0]]), np.array([[-1000.0], [-1002.0]])):
         shown = f"z = [{z[0, 0]:g}, {z[1, 0]:g}]"
         try:
             answer = column(student.call(FUNCTION, z), 2, what=WHAT, feedback=feedback)
         except CheckFailed as error:
             fail(
-                f"For {shown}: {error} exp() overflows or underflows float64 here. Hint: softmax(z) equals "
-                "softmax(z - max(z)); subtract the maximum before exponentiating."
+                f"For {shown}: {error} exp() overflows or underflows float64 here. Hint: the outputs do not "
+                "change when the same number is subtracted from every entry of z; subtract the maximum first."
             )
         if not close(answer, answer_key.rnn_b_f2(z)):
             fail(f"For {shown}, {WHAT} lost accuracy (overflow or underflow in exp). Subtract max(z) first.")

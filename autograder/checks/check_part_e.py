@@ -4,10 +4,12 @@ The check runs the reference RNN-B, with the reference softmax, and only the stu
 next-input rule, for several steps; the sequence it generates is compared with the
 reference's own generation. A rule that gives the exam's next input for every output of
 the reference generation reproduces it, so that is asked first, in one exchange; only a
-rule that does not is run through generation for real, to tell a one-hot rule (half
-credit) from others.
+rule that does not is run through generation for real, to tell a rule that feeds back
+the one-hot of a chosen word (the argmax, or a word sampled from p_t: half credit) from
+others.
 """
 
+import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
 from autograder.checks import check, fail, partial
@@ -18,8 +20,9 @@ FUNCTION = "rnn_b_next_input"
 WHAT = f"`{FUNCTION}`"
 TRIALS = 8
 STEPS = 5
-# The rubric's decision: feeding back the embedding of the chosen word is a sensible
-# language-model answer, but not the one this exam's network uses.
+# The rubric's decision: feeding back the embedding of the chosen word, the most likely one
+# or one sampled from p_t, is a sensible language-model answer, but not the one this exam's
+# network uses.
 ONE_HOT_FRACTION = 0.5
 
 
@@ -73,18 +76,41 @@ def grade_generation(student, rng, feedback, size):
         return
     one_hot_rule = NEXT_INPUT_RULES["one_hot_argmax"]
     one_hot = [network.generate(x1, STEPS, next_input=one_hot_rule) for network, x1 in zip(networks, x1s)]
-    if same_generations(generated, one_hot):
+    if same_generations(generated, one_hot) or (
+        all(is_one_hot(x) for generation in generated for x in generation.xs[1:])
+        and picks_the_certain_word(student, feedback, size)
+    ):
         partial(
             ONE_HOT_FRACTION,
-            f"Recognised: {WHAT} feeds back the one-hot embedding of the most likely word, argmax(p_t). "
-            "That is a reasonable language model, but it discards the rest of p_t; this exam's network "
-            "feeds back what it output without a hard choice. Half credit.",
+            f"Recognised: {WHAT} feeds back the one-hot embedding of one chosen word (the most likely one, or "
+            "one sampled from p_t). That is how many language models generate text, but it makes a hard choice "
+            "that this exam's network does not make: reread how x_{t+1} is defined. Half credit, as the rubric "
+            "decides.",
         )
     fail(
         f"Generating {STEPS} steps with the reference RNN-B and {WHAT} did not reproduce the reference "
         "generation. Think about what the network has just produced at step t, and what x_{t+1} "
         "must therefore represent."
     )
+
+
+def is_one_hot(x):
+    return bool(((x == 0) | (x == 1)).all() and x.sum() == 1)
+
+
+def picks_the_certain_word(student, feedback, size):
+    """Whether the rule returns the one-hot of word k whenever p_t puts all but 1e-12 of
+    its mass on k, for each k: what both the argmax and a sampler of p_t do, and a rule
+    that always picks the same word does not. It tells a sampler (whose generation differs
+    run to run) from any other rule that outputs one-hot vectors."""
+    certain = []
+    for k in range(size):
+        p_t = np.full((size, 1), 1e-12 / (size - 1))
+        p_t[k, 0] = 1.0 - 1e-12
+        certain.append(p_t)
+    values = student.call_each(FUNCTION, [((p_t,), {}) for p_t in certain])
+    picked = [column(value, size, what=WHAT, feedback=feedback) for value in values]
+    return all(is_one_hot(x) and x[k, 0] == 1 for k, x in enumerate(picked))
 
 
 @check("e.generation", "the next input x_{t+1} during generation with random RNN-Bs")

@@ -12,7 +12,7 @@ import functools
 from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
 from autograder.checks import CheckFailed, check, fail, partial
-from autograder.checks.values import keyed, truth
+from autograder.checks.values import items_in_order, truth
 from autograder.checks.oracle import answer_key
 
 FUNCTION = "rnn_b_dloss_dx_depends_on"
@@ -28,25 +28,27 @@ def derived_key():
     return answer_key.rnn_b_dloss_dx_depends_on()
 
 
-def grade_item(student, key):
-    answers = keyed(student.call(FUNCTION), answer_key.PART_F_KEYS, what=f"`{FUNCTION}()`", require=False)
+def grade_item(student, key, feedback):
+    what = f"`{FUNCTION}()`"
+    answers = items_in_order(student.call(FUNCTION), answer_key.PART_F_KEYS, what=what, feedback=feedback)
     if key not in answers:
-        fail(f"`{FUNCTION}()` returned a dict without the key {key!r}, so this item has no answer.")
-    if truth(answers[key], what=f"The value for {key!r}") != derived_key()[key]:
+        fail(f"{what} returned a dict without the key {key!r}, so this item has no answer.")
+    if truth(answers[key], what=f"The value for {key!r}", feedback=feedback) != derived_key()[key]:
         fail(f"Your answer for {key!r} is incorrect. {HINT}")
 
 
-def grade_statements(student):
+def grade_statements(student, feedback):
     """All four items at once: a fraction of the points per right item, and a message
     that counts them without naming which."""
-    answers = keyed(student.call(FUNCTION), answer_key.PART_F_KEYS, what=f"`{FUNCTION}()`", require=False)
+    what = f"`{FUNCTION}()`"
+    answers = items_in_order(student.call(FUNCTION), answer_key.PART_F_KEYS, what=what, feedback=feedback)
     right, problems = 0, []
     for key in answer_key.PART_F_KEYS:
         if key not in answers:
-            problems.append(f"`{FUNCTION}()` returned a dict without the key {key!r}, so that statement has no answer.")
+            problems.append(f"{what} returned a dict without the key {key!r}, so that statement has no answer.")
             continue
         try:
-            right += truth(answers[key], what=f"The value for {key!r}") == derived_key()[key]
+            right += truth(answers[key], what=f"The value for {key!r}", feedback=feedback) == derived_key()[key]
         except CheckFailed as error:
             problems.append(str(error))
     total = len(answer_key.PART_F_KEYS)
@@ -63,8 +65,8 @@ def grade_statements(student):
 @visibility("visible")
 @number("6.1")
 @tags("backprop", "rnn-b")
-def check_statements(student):
-    grade_statements(student)
+def check_statements(student, feedback):
+    grade_statements(student, feedback)
 
 
 def item_check(index, roman, key, statement):
@@ -73,8 +75,8 @@ def item_check(index, roman, key, statement):
     @visibility("after_due_date")
     @number(f"6.{index + 1}")
     @tags("backprop", "rnn-b")
-    def check_item(student):
-        grade_item(student, key)
+    def check_item(student, feedback):
+        grade_item(student, key, feedback)
 
     return check_item
 

@@ -9,7 +9,7 @@ def call_text(function, sizes):
     return f"`{function}({args})`"
 
 
-def grade_shapes(student, function, expected_fn, hints, sizes, *, partial_credit):
+def grade_shapes(student, function, expected_fn, hints, sizes, *, partial_credit, feedback=None):
     """Call ``function(**sizes)`` and compare each returned shape with the reference.
 
     ``expected_fn(**sizes)`` gives the reference shapes and ``hints`` a sentence per
@@ -22,7 +22,7 @@ def grade_shapes(student, function, expected_fn, hints, sizes, *, partial_credit
     problems = []
     for key, want in expected.items():
         try:
-            shape = shape_pair(got[key], what=f"{what}[{key!r}]")
+            shape = shape_pair(got[key], what=f"{what}[{key!r}]", feedback=feedback)
         except CheckFailed as error:
             problems.append(str(error))
             continue

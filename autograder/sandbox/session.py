@@ -14,6 +14,7 @@ student wrote.
 import dataclasses
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -37,16 +38,17 @@ from autograder.sandbox.errors import (
     format_frames,
     place_in_file,
 )
-from autograder.sandbox.zygote import Zygote, base_environment
+from autograder.sandbox.zygote import base_environment, serving
 
 
 @dataclasses.dataclass(frozen=True)
 class Limits:
     """How much a submission may use. The rubric's ``limits:`` section sets these."""
 
-    call_timeout: float = 5.0  # seconds for one call
-    import_timeout: float = 20.0  # seconds to import the module
-    total_timeout: float = 120.0  # seconds of student code for the whole submission
+    call_timeout: float = 0.5  # seconds of CPU time for one call (answers here take microseconds)
+    import_timeout: float = 20.0  # seconds of CPU time to import the module
+    total_timeout: float = 60.0  # seconds (by the clock) of student code for the whole submission
+    wall_factor: float = 4.0  # a call or import may wait this many times its CPU limit by the clock
     max_value_bytes: int = 16 * 1024 * 1024  # largest return value
     max_printed_chars: int = 4000  # of the student's printed output, shown in feedback
     max_submission_bytes: int = 50 * 1024 * 1024  # copied into the scratch folder
@@ -79,17 +81,8 @@ class ImportReport:
 
 
 def warm_up():
-    """Start this process's zygote now: its interpreter start and numpy import then
-    overlap the grader's own start (pytest's configuration and collection) instead of
-    delaying the first submission."""
-    _zygote(sys.executable, isolating.current_isolation())
-
-
-def _zygote(python, isolation):
-    # The standard library must be loaded before privileges drop when the sandbox
-    # user could not read it afterwards (an interpreter installed under /root).
-    preload = not isolation.reduced and not isolating.readable_by_others(os.__file__)
-    return Zygote.shared(python, preload, isolating.private_paths())
+    """Start this process's zygote now (see :func:`zygote.warm_up`)."""
+    serving(sys.executable, isolating.current_isolation())
 
 
 def _module_name(path):
@@ -178,7 +171,7 @@ class Sandbox:
         if function in self.timed_out:
             raise CallTimedOut(
                 f"`{function}` timed out earlier in this run, so it was not called again. "
-                f"Each call may take at most {self.limits.call_timeout:g} s."
+                f"Each call may use at most {self.limits.call_timeout:g} s of CPU time."
             )
         if self.used_seconds >= self.limits.total_timeout:
             raise CallTimedOut(
@@ -196,9 +189,12 @@ class Sandbox:
             "op": "call",
             "function": function,
             "calls": wire.encode_value([[list(args), dict(kwargs)] for args, kwargs in calls], blobs),
+            "limits": self._time_limits(self.limits.call_timeout),
         }
-        timeout = min(self.limits.call_timeout, self.limits.total_timeout - self.used_seconds)
-        reply = self._exchange(request, blobs, timeout, doing=f"`{function}`")
+        # The worker stops each call at its own limits; this deadline holds when the
+        # student's code keeps the worker from doing so (it blocked the timer's signals).
+        deadline = min(len(calls) * request["limits"]["wall"], self._budget_left()) + _GRACE
+        reply = self._exchange(request, blobs, deadline, doing=f"`{function}`")
         self._record_printed((self.calls_for, function), reply.get("printed"))
         if reply.get("ok") is True:
             values = reply["value"]
@@ -208,9 +204,41 @@ class Sandbox:
             return values
         raise self._call_error(function, reply.get("error"))
 
+    def _budget_left(self):
+        return max(self.limits.total_timeout - self.used_seconds, 0.0)
+
+    def _time_limits(self, cpu):
+        """The limits the worker keeps on one piece of student code that may use ``cpu``
+        seconds of CPU time: the clock's, ``wall_factor`` times that, within the budget."""
+        return {"cpu": cpu, "wall": max(min(cpu * self.limits.wall_factor, self._budget_left()), 0.001)}
+
+    def _timeout_text(self, error, doing, cpu_limit):
+        """What a timeout the worker reported says: which limit ended ``doing``, how long it ran."""
+        if error.get("clock") == "cpu":
+            return (
+                f"{doing} used all of its {cpu_limit:g} s of CPU time without finishing and was stopped "
+                "(an infinite loop, or a very slow computation?)."
+            )
+        wall = min(cpu_limit * self.limits.wall_factor, self.limits.total_timeout)
+        return (
+            f"{doing} was stopped after waiting {_seconds(error.get('wall'))} by the clock while using only "
+            f"{_seconds(error.get('cpu'))} of CPU time (a sleep, input(), or waiting on something?). The limit "
+            f"is {wall:g} s by the clock."
+        )
+
     def _call_error(self, function, error):
         error = error if type(error) is dict else {}
         kind = error.get("kind")
+        if kind == "timeout":
+            self.timed_out.add(function)
+            calls = error.get("calls")
+            index = error.get("index")
+            which = (
+                f"`{function}` (call {index + 1} of {calls})"
+                if type(index) is int and type(calls) is int and calls > 1
+                else f"`{function}`"
+            )
+            return CallTimedOut(self._timeout_text(error, which, self.limits.call_timeout))
         if kind == "signature":
             return SignatureMismatch(
                 f"`{function}` could not be called with the signature the handout specifies: "
@@ -230,8 +258,11 @@ class Sandbox:
         )
 
     def _limit_hint(self, error):
-        """Name the resource limit behind an exception, when one is recognisable."""
+        """Name the grader's limit or environment behind an exception, when one is recognisable."""
         text = f"{error.get('type')}: {error.get('message')}"
+        missing = _MISSING_MODULE.search(text) if error.get("type") in ("ModuleNotFoundError", "ImportError") else None
+        if missing:
+            return _missing_module_hint(missing[1])
         limits = self.limits
         for clue, limit in (
             ("MemoryError", f"the memory limit ({limits.memory_mb} MB of address space)"),
@@ -276,7 +307,7 @@ class Sandbox:
             if function:
                 self.timed_out.add(function)
             raise CallTimedOut(
-                f"{doing} did not return within {timeout:g} s and was stopped "
+                f"{doing} did not finish within {max(timeout, 0.0):.3g} s by the clock and was stopped "
                 "(an infinite loop, or a very slow computation?)."
             ) from None
         except wire.TooLarge:
@@ -314,22 +345,25 @@ class Sandbox:
         try:
             if not self.confinement:
                 # Asked before any student code runs, which could say anything afterwards.
-                hello = self._exchange({"op": "hello"}, [], self.limits.import_timeout, doing="starting your code")
+                hello = self._exchange({"op": "hello"}, [], _STARTUP_SECONDS, doing="starting your code")
                 confinement = hello.get("confinement")
                 self.confinement = confinement if type(confinement) is dict else {"worker": "said nothing"}
-            reply = self._exchange(
-                {"op": "import", "path": str(self._student_file), "module": self.module_name},
-                [],
-                self.limits.import_timeout,
-                doing="importing your module",
-            )
+            limits = self._time_limits(self.limits.import_timeout)
+            request = {"op": "import", "path": str(self._student_file), "module": self.module_name, "limits": limits}
+            reply = self._exchange(request, [], limits["wall"] + _GRACE, doing="importing your module")
         except (CallTimedOut, WorkerDied, BadReturn) as error:
             self._import_error = ImportFailed(f"Your module could not be imported: {error.feedback}")
             raise self._import_error from None
         if self._report is None:  # a restarted worker imports again; report its output once
             self._record_printed((None, "import"), reply.get("printed"))
         if reply.get("ok") is not True:
-            self._import_error = ImportFailed(self._import_feedback(reply.get("error") or {}))
+            error = reply.get("error") if type(reply.get("error")) is dict else {}
+            if error.get("kind") == "timeout":
+                self._stop_worker()  # the module is half imported: it is not called
+                feedback = self._timeout_text(error, "Importing your module", self.limits.import_timeout)
+                self._import_error = ImportFailed(f"Your module could not be imported: {feedback}")
+            else:
+                self._import_error = ImportFailed(self._import_feedback(error))
             raise self._import_error
         functions = reply.get("functions")
         self._report = ImportReport(self.module_name, dict(functions) if type(functions) is dict else {})
@@ -377,7 +411,7 @@ class Sandbox:
             "rlimits": self.limits.rlimits(dedicated_user=not self.isolation.reduced),
             "namespaces": self.namespaces,
         }
-        self._zygote = _zygote(self.python, self.isolation)
+        self._zygote = serving(self.python, self.isolation)
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         console = os.open(self._console_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -490,6 +524,48 @@ class NothingToGrade:
 
     def call_each(self, function, calls):
         raise ImportFailed(self.feedback)
+
+
+#: Seconds the grader waits beyond the worker's own time limits before it stops the
+#: worker itself: the worker reports a timeout it caught within microseconds.
+_GRACE = 1.0
+#: Seconds a new worker may take to say what confines it, before any student code runs.
+_STARTUP_SECONDS = 30.0
+
+
+def _seconds(value):
+    return f"{value:.2g} s" if type(value) in (int, float) else "an unknown time"
+
+
+#: The module an import could not find, from ``ModuleNotFoundError``'s message.
+_MISSING_MODULE = re.compile(r"No module named '([^'.]+)")
+
+
+#: Packages a student's own machine (or Colab) often has and the grader does not.
+_PACKAGES_STUDENTS_HAVE = frozenset({
+    "torch", "tensorflow", "keras", "jax", "jaxlib", "scipy", "sklearn", "pandas", "matplotlib", "seaborn",
+    "plotly", "sympy", "autograd", "numba", "IPython", "ipywidgets", "tqdm", "cv2", "PIL", "statsmodels",
+    "networkx", "mxnet", "theano", "cupy", "torchvision", "transformers", "nltk", "gensim", "spacy",
+})
+
+
+def _missing_module_hint(name):
+    """What to tell a student whose code imports ``name``, which the grader lacks: their
+    machine has it, the grader's environment does not, and that is not their mistake."""
+    if name == "google":
+        return (
+            " `google.colab` exists only inside Colab: the grader runs your code outside it. Remove the lines "
+            "that use it (file uploads, Drive) from what you submit."
+        )
+    if name in _PACKAGES_STUDENTS_HAVE:
+        return (
+            f" The grader runs your code with Python's standard library and numpy only, and `{name}` is not "
+            "installed there (it may be on your own machine). Write that part with numpy instead."
+        )
+    return (
+        f" `{name}` is neither part of the grader's environment (Python's standard library and numpy) nor a "
+        f"file of your submission: if it is a module of your own, upload `{name}.py` beside your answers."
+    )
 
 
 def _valid_text(data, scratch):

@@ -14,13 +14,19 @@ forms that JSON lacks::
 
     {"$dict": [[key, value], ...]}                       a dict with string keys
     {"$array": i, "dtype": "<f8", "shape": [2, 1]}       an ndarray stored as blob i
-    {"$unsupported": "TypeName"}                         a value the sender could not encode
+    {"$unsupported": "TypeName", "repr": "..."}          a value the sender could not encode
+
+Before the worker encodes what a student's function returned, :func:`plain` turns the
+forms a reasonable student returns (an ``np.matrix``, an ``OrderedDict``, a namedtuple,
+numpy scalars) into these types, so that the grader judges the answer, not its type.
 
 Arrays travel as raw bytes of an allow-listed numeric dtype and are rebuilt with
 ``np.frombuffer``; nothing is ever unpickled. The reader enforces every size cap
 before it allocates, so a hostile peer cannot make the grader read without bound.
 """
 
+import collections
+import collections.abc
 import itertools
 import json
 import os
@@ -65,6 +71,71 @@ class FrameTimeout(WireError):
     """No whole frame arrived before the deadline."""
 
 
+# -- a student's value as plain data (in the worker) -----------------------------------------
+
+#: Characters of a value's repr that a refusal quotes.
+MAX_REPR_CHARS = 80
+
+
+def plain(value, *, depth=0):
+    """``value`` with every form a reasonable student returns turned into plain data.
+
+    Run by the worker, on values from student code, where calling the value's own
+    methods costs nothing that running the student's code did not already risk:
+    ndarray subclasses (``np.matrix``, masked arrays: masked entries become NaN) become
+    arrays, any mapping becomes a dict, tuples (namedtuples too) and other sequences of
+    the builtin kinds become lists, subclasses of int, float and str become those
+    types, numpy scalars become Python numbers (floats narrower than float64 become
+    0-d arrays, so that their precision is known), and a list whose items are arrays
+    becomes one array when they stack. What is left is encoded as it is and, where
+    :func:`encode_value` cannot encode it, refused with its type and repr.
+    """
+    if depth > MAX_DEPTH:
+        return value
+    kind = type(value)
+    if value is None or kind in (bool, int, float, str):
+        return value
+    if isinstance(value, np.ndarray):
+        if isinstance(value, np.ma.MaskedArray):
+            value = np.ma.filled(value.astype(np.float64), np.nan) if np.ma.is_masked(value) else np.ma.getdata(value)
+        return np.asarray(value)
+    if isinstance(value, np.generic):
+        if isinstance(value, np.floating) and value.dtype.itemsize < 8:
+            return np.asarray(value)
+        return value.item() if not isinstance(value, np.complexfloating) else np.asarray(value)
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, collections.abc.Mapping):
+        return {plain(key, depth=depth + 1): plain(item, depth=depth + 1) for key, item in value.items()}
+    if isinstance(value, (list, tuple, range, collections.deque)):
+        items = [plain(item, depth=depth + 1) for item in value]
+        if items and any(isinstance(item, np.ndarray) for item in items):
+            try:
+                stacked = np.array(items)
+            except (TypeError, ValueError):  # ragged: left as a list
+                return items
+            if stacked.dtype.str in ALLOWED_DTYPES:
+                return stacked
+        return items
+    return value
+
+
+def short_repr(value):
+    """At most :data:`MAX_REPR_CHARS` of ``repr(value)``; never raises."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001  a student's __repr__
+        return f"<a {type(value).__name__} whose repr failed>"
+    text = str(text)
+    return text if len(text) <= MAX_REPR_CHARS else text[: MAX_REPR_CHARS - 3] + "..."
+
+
 # -- plain data <-> JSON-able structure --------------------------------------------------
 
 
@@ -104,7 +175,7 @@ def encode_value(value, blobs, *, depth=0, budget=None):
         ) else _encode_array(np.asarray(value), blobs)
     if kind is np.ndarray:
         return _encode_array(value, blobs)
-    return {"$unsupported": kind.__name__}
+    return {"$unsupported": kind.__name__, "repr": short_repr(value)}
 
 
 def _encode_array(array, blobs):
@@ -121,12 +192,14 @@ def _encode_array(array, blobs):
 
 
 class Unsupported:
-    """Stands for a value the sender could not put on the wire; ``what`` names it."""
+    """Stands for a value the sender could not put on the wire; ``what`` names it and
+    ``shown`` is the start of its repr (empty when there was none)."""
 
-    __slots__ = ("what",)
+    __slots__ = ("what", "shown")
 
-    def __init__(self, what):
+    def __init__(self, what, shown=""):
         self.what = str(what)[:200]
+        self.shown = str(shown)[:MAX_REPR_CHARS]
 
     def __repr__(self):
         return f"<unsupported {self.what}>"
@@ -153,6 +226,8 @@ def decode_value(data, blobs, *, depth=0):
             return _decode_array(data, blobs)
         if set(data) == {"$unsupported"}:
             return Unsupported(data["$unsupported"])
+        if set(data) == {"$unsupported", "repr"}:
+            return Unsupported(data["$unsupported"], data["repr"])
     raise WireError(f"unexpected {kind.__name__} in a value")
 
 

@@ -41,6 +41,7 @@ import os
 import resource
 import signal
 import sys
+import time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -94,6 +95,65 @@ class _CappedText(io.TextIOBase):
         if self.dropped:
             out += f"\n[... {self.dropped} more characters not shown]"
         return out
+
+
+class _OverTime(BaseException):
+    """Raised into student code by the worker's own timers (:class:`Timer`); not an
+    ``Exception``, so that a bare ``except Exception`` in the student's code lets it by."""
+
+    def __init__(self, clock):
+        super().__init__(clock)
+        self.clock = clock  # "cpu" or "wall"
+
+
+class Timer:
+    """Time limits on one piece of student code, kept by the worker itself: ``cpu``
+    seconds of the process's CPU time (``ITIMER_PROF``) and ``wall`` seconds of the clock
+    (``ITIMER_REAL``), whichever ends first raising :class:`_OverTime`. The CPU limit is
+    the one honest code meets on a busy machine; the wall limit, several times larger,
+    stops code that waits. Student code can block or replace the signals, so this is a
+    courtesy that makes the report precise; the grader enforces its own deadline too."""
+
+    AVAILABLE = hasattr(signal, "setitimer")
+
+    def __init__(self, cpu, wall):
+        self.cpu = cpu if type(cpu) in (int, float) and cpu > 0 else None
+        self.wall = wall if type(wall) in (int, float) and wall > 0 else None
+        self.cpu_used = self.wall_used = 0.0
+
+    @classmethod
+    def install(cls):
+        """Make the timers' signals raise :class:`_OverTime`: once per request, not per call
+        (a call may have replaced the handlers; then the grader's deadline stops it)."""
+        if cls.AVAILABLE:
+            signal.signal(signal.SIGPROF, cls._expired)
+            signal.signal(signal.SIGALRM, cls._expired)
+
+    def __enter__(self):
+        self._cpu0, self._wall0 = time.process_time(), time.monotonic()
+        if self.AVAILABLE:
+            if self.cpu:
+                signal.setitimer(signal.ITIMER_PROF, self.cpu)
+            if self.wall:
+                signal.setitimer(signal.ITIMER_REAL, self.wall)
+        return self
+
+    def __exit__(self, *exc):
+        if self.AVAILABLE:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        self.cpu_used = time.process_time() - self._cpu0
+        self.wall_used = time.monotonic() - self._wall0
+        return False
+
+    @staticmethod
+    def _expired(number, frame):
+        raise _OverTime("cpu" if number == signal.SIGPROF else "wall")
+
+    def report(self, clock, **extra):
+        """The timeout as plain data for the grader."""
+        return {"kind": "timeout", "clock": clock, "cpu": round(self.cpu_used, 3), "wall": round(self.wall_used, 3),
+                **extra}
 
 
 def preload():
@@ -191,7 +251,7 @@ class Worker:
             if op == "hello":  # before any student code: what confines it
                 reply = {"ok": True, "confinement": self.confinement}
             elif op == "import":
-                reply = self.import_module(message["path"], message["module"])
+                reply = self.import_module(message["path"], message["module"], _limits(message))
             elif op == "call":
                 reply = self.call(message, blobs)
             else:
@@ -206,17 +266,32 @@ class Worker:
             reply["value"] = wire.encode_value(reply["value"], blobs)
         wire.write_frame(self.reply_fd, reply, blobs)
 
-    def import_module(self, path, name):
+    @staticmethod
+    def plain(value):
+        """``wire.plain(value)``; it runs the value's own methods (a student's), and where
+        one of them fails the value goes as it is, for the encoder to refuse by its type."""
+        try:
+            return wire.plain(value)
+        except Exception:  # noqa: BLE001
+            return value
+
+    def import_module(self, path, name, limits):
         self.student_dir = os.path.dirname(os.path.abspath(path))
         sys.path.insert(0, self.student_dir)
         sys.dont_write_bytecode = True  # the copy is deleted after grading: a cache would only cost
         printed = _CappedText(MAX_PRINTED_CHARS)
+        timer = Timer(limits.get("cpu"), limits.get("wall"))
+        Timer.install()
         try:
-            spec = importlib.util.spec_from_file_location(name, path)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[name] = module
-            with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-                spec.loader.exec_module(module)
+            try:
+                with timer:
+                    spec = importlib.util.spec_from_file_location(name, path)
+                    module = importlib.util.module_from_spec(spec)
+                    sys.modules[name] = module
+                    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+                        spec.loader.exec_module(module)
+            except _OverTime as over:
+                return {"ok": False, "error": timer.report(over.clock), "printed": printed.text()}
         except BaseException as error:  # noqa: BLE001  the student's failure, reported as data
             return {"ok": False, "error": self.describe(error), "printed": printed.text()}
         self.module = module
@@ -240,8 +315,10 @@ class Worker:
         if not callable(function):
             return {"ok": False, "error": {"kind": "not_callable", "message": type(function).__name__}}
         signature = self.signature(function)
+        limits = _limits(message)
         printed = _CappedText(MAX_PRINTED_CHARS)
         values = []
+        Timer.install()
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
             for index, (args, kwargs) in enumerate(calls):
                 try:
@@ -250,8 +327,16 @@ class Worker:
                 except TypeError as error:
                     error = {"kind": "signature", "message": str(error), "signature": self.signature_text(function)}
                     return {"ok": False, "error": error, "index": index, "printed": printed.text()}
+                # Each call has its own limits; what it returned is made plain data inside them
+                # too (that runs the value's own methods).
+                timer = Timer(limits.get("cpu"), limits.get("wall"))
                 try:
-                    values.append(function(*args, **kwargs))
+                    try:
+                        with timer:
+                            values.append(self.plain(function(*args, **kwargs)))
+                    except _OverTime as over:
+                        error = timer.report(over.clock, calls=len(calls), index=index)
+                        return {"ok": False, "error": error, "index": index, "printed": printed.text()}
                 except BaseException as error:  # noqa: BLE001
                     return {"ok": False, "error": self.describe(error), "index": index, "printed": printed.text()}
         return {"ok": True, "value": values, "printed": printed.text()}
@@ -313,6 +398,12 @@ class Worker:
             return f"{getattr(function, '__name__', 'function')}{inspect.signature(function)}"
         except (TypeError, ValueError):
             return getattr(function, "__name__", "function")
+
+
+def _limits(message):
+    """A request's time limits for each piece of student code: ``{"cpu": s, "wall": s}``."""
+    limits = message.get("limits")
+    return limits if type(limits) is dict else {}
 
 
 def zygote(control_fd, preload_everything, private):

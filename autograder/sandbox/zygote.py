@@ -14,8 +14,11 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
+
+from autograder.sandbox import isolation as isolating
 
 RUNTIME_FILES = ("worker.py", "wire.py", "confine.py")
 # Variables the worker may inherit: OpenBLAS needs these on some processors to compute
@@ -52,6 +55,23 @@ class ZygoteChild:
         if self.returncode is None and raising:
             raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
         return self.returncode
+
+
+def warm_up():
+    """Start this process's zygote now, for this interpreter and the strongest isolation
+    the process can give: its interpreter start and numpy import then overlap the
+    grader's own (``python -m autograder`` calls this before it imports pytest or
+    numpy) instead of delaying the first submission. Like the rest of this module and
+    ``isolation``, it needs the standard library only."""
+    serving(sys.executable, isolating.current_isolation())
+
+
+def serving(python, isolation):
+    """This grader process's zygote for ``python`` under ``isolation``, started on first use."""
+    # The standard library must be loaded before privileges drop when the sandbox
+    # user could not read it afterwards (an interpreter installed under /root).
+    preload = not isolation.reduced and not isolating.readable_by_others(os.__file__)
+    return Zygote.shared(python, preload, isolating.private_paths())
 
 
 class Zygote:
