@@ -5,15 +5,20 @@ Gradescope extracts the zip into ``/autograder/source`` and needs ``setup.sh`` a
 ``autograder`` and ``reference`` packages, the ``rubrics`` and ``requirements.txt``.
 Nothing else: no tests, no example answers, no caches, no virtual environment.
 
+The zip also holds the secret scoring seed (``scoring_seed.txt``, see
+:mod:`autograder.scoring_seed`), created here unless an earlier zip's is reused, and a
+copy of it is written beside the zip (``autograder.scoring-seed``) for ``grade`` and
+``batch --secret-from``. Keep both from students: the kit never holds it.
+
 Every rubric is validated first, so a broken rubric never reaches students. The zip is
-reproducible: entries are sorted and carry a fixed date, so the same source gives the
-same bytes.
+reproducible: entries are sorted and carry a fixed date, so the same source and the
+same seed give the same bytes.
 """
 
 import zipfile
 from pathlib import Path
 
-from autograder import checks
+from autograder import checks, scoring_seed
 from autograder.grading import SOURCE_ROOT
 from autograder.rubric import RubricError, load_rubric
 
@@ -29,11 +34,13 @@ class BuildError(Exception):
     """The zip cannot be built; the message says what to fix."""
 
 
-def build(out, source=SOURCE_ROOT):
-    """Write the autograder zip to ``out`` from the checkout at ``source``; returns the
-    names it holds. Raises :class:`BuildError`."""
+def build(out, source=SOURCE_ROOT, seed=None):
+    """Write the autograder zip to ``out`` from the checkout at ``source``, with the
+    secret scoring ``seed`` (a :class:`~autograder.scoring_seed.Seed`; None: a new one),
+    and the seed's copy beside it; returns the names the zip holds. Raises :class:`BuildError`."""
     source = Path(source)
-    entries = {}
+    seed = seed if seed is not None else scoring_seed.create()
+    entries = {scoring_seed.FILE_IN_ZIP: (scoring_seed.as_text(seed).encode("ascii"), 0o600)}
     for name, mode in ROOT_FILES.items():
         if not (source / name).is_file():
             raise BuildError(f"{source / name} is missing; Gradescope needs it at the zip's root.")
@@ -45,11 +52,16 @@ def build(out, source=SOURCE_ROOT):
             if path.is_file() and not path.is_symlink() and _wanted(path.relative_to(source)):
                 entries[path.relative_to(source).as_posix()] = (path, 0o644)
     _validate_rubrics(source / "rubrics")
-    return write_zip(out, entries)
+    names = write_zip(out, entries)
+    Path(out).chmod(0o600)  # it holds the secret: no other user (nor a sandbox user) may read it
+    copy = scoring_seed.copy_beside(out)
+    copy.write_text(scoring_seed.as_text(seed), encoding="ascii")
+    copy.chmod(0o600)
+    return names
 
 
 def write_zip(out, entries):
-    """Write ``entries`` (``{name in the zip: (file, permissions)}``) to the zip ``out``,
+    """Write ``entries`` (``{name in the zip: (file or bytes, permissions)}``) to the zip ``out``,
     reproducibly: sorted, each with a fixed date, so that the same files give the same
     bytes. The zip appears whole or not at all. Returns the names, sorted."""
     out = Path(out)
@@ -61,7 +73,7 @@ def write_zip(out, entries):
             info = zipfile.ZipInfo(name, date_time=_FIXED_DATE)
             info.external_attr = (0o100000 | mode) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
+            archive.writestr(info, path if isinstance(path, bytes) else path.read_bytes())
     temporary.replace(out)
     return sorted(entries)
 

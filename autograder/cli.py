@@ -24,6 +24,7 @@ from autograder import batch as batching
 from autograder import grading
 from autograder import build as building
 from autograder import lint as linting
+from autograder import scoring_seed
 from autograder.export import ExportError
 from autograder.kit.build import KitError, build_kit
 from autograder.markdown import inline_code
@@ -32,8 +33,13 @@ from autograder.report import format_for_terminal
 from autograder.results import ReservedResults
 from autograder.rubric import RubricError
 from autograder.sandbox.isolation import lock_down_gradescope
+from autograder.scoring_seed import SeedError
 from autograder.terminal import printable
 
+SECRET_FROM_HELP = (
+    "score with the secret seed of this autograder zip (or the .scoring-seed file build wrote beside it), "
+    "as Gradescope does; without it the rubric's public seed, the student kit's, draws the inputs"
+)
 GRADING_UNFINISHED = "Grading did not finish (the grader was stopped before it could write your results)."
 UNCONFINED = (
     "this kernel offers no Landlock (Linux 5.13 or newer, with landlock among its security modules), "
@@ -49,6 +55,7 @@ def main(argv=None):
     grade.add_argument("path", type=Path, help="the student's .py file, or a folder holding their files")
     grade.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML (default: %(default)s)")
     grade.add_argument("--json", type=Path, metavar="OUT", help="also write the results.json Gradescope would get")
+    grade.add_argument("--secret-from", type=Path, metavar="ZIP", help=SECRET_FROM_HELP)
 
     gradescope = commands.add_parser("gradescope", help="the Gradescope entry point used by run_autograder")
     gradescope.add_argument(
@@ -70,6 +77,7 @@ def main(argv=None):
         "--jobs", type=int, default=None, metavar="N", help="grader processes side by side (default: one per processor)"
     )
     batch.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML (default: %(default)s)")
+    batch.add_argument("--secret-from", type=Path, metavar="ZIP", help=SECRET_FROM_HELP)
     batch.add_argument(
         "--shard", type=_shard, default=None, metavar="K/N",
         help="grade only the K-th of N slices of the export (by a hash of each submission's id); "
@@ -94,6 +102,11 @@ def main(argv=None):
 
     build = commands.add_parser("build", help="write the autograder zip to upload to Gradescope")
     build.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default: %(default)s)")
+    build.add_argument(
+        "--secret-from", type=Path, metavar="ZIP",
+        help="keep the scoring seed of this earlier zip (or its .scoring-seed file) instead of creating a new one, "
+        "so that regrades score as before",
+    )
 
     kit = commands.add_parser(
         "student-kit", help="write the students' kit: the handout, the template and a self-check of the visible checks"
@@ -151,9 +164,15 @@ def command_batch(args):
             return 2
         print(f"warning: {reason} (--allow-unconfined).", file=sys.stderr)
     try:
+        seed = _secret_seed(args)
+    except SeedError as error:
+        print(printable(f"error: {error}"), file=sys.stderr)
+        return 2
+    print(_seed_line(seed))
+    try:
         report = batching.run_batch(
-            args.export, args.out, jobs=args.jobs, rubric_path=args.rubric, shard=args.shard, resume=args.resume,
-            force=args.force,
+            args.export, args.out, jobs=args.jobs, rubric_path=args.rubric, seed=seed, shard=args.shard,
+            resume=args.resume, force=args.force,
         )
     except RubricError as error:
         print(f"error: the rubric is invalid: {error}", file=sys.stderr)
@@ -173,6 +192,15 @@ def command_batch(args):
     return 130 if report.interrupted else 0
 
 
+def _secret_seed(args):
+    """The secret seed ``--secret-from`` names, or None. Raises SeedError."""
+    return scoring_seed.read(args.secret_from) if args.secret_from is not None else None
+
+
+def _seed_line(seed):
+    return (seed or scoring_seed.public(0)).described
+
+
 def command_merge(args):
     try:
         report = batching.merge(args.out, args.shards, rubric_path=args.rubric)
@@ -188,11 +216,13 @@ def command_merge(args):
 
 def command_build(args):
     try:
-        names = building.build(args.out)
-    except building.BuildError as error:
-        print(f"error: {error}", file=sys.stderr)
+        names = building.build(args.out, seed=_secret_seed(args))
+    except (building.BuildError, SeedError) as error:
+        print(printable(f"error: {error}"), file=sys.stderr)
         return 2
+    copy = scoring_seed.copy_beside(args.out)
     print(f"wrote {args.out}: {len(names)} files; upload it as the assignment's autograder on Gradescope")
+    print(f"wrote {copy}: its secret scoring seed, for grade and batch --secret-from; keep both from students")
     return 0
 
 
@@ -225,12 +255,17 @@ def command_grade(args):
         return 2
     try:
         rubric = grading.load(args.rubric)
-    except RubricError as error:
-        print(printable(f"error: the rubric is invalid: {error}"), file=sys.stderr)
+        seed = _secret_seed(args)
+    except (RubricError, SeedError) as error:
+        what = "the rubric is invalid" if isinstance(error, RubricError) else "no secret seed"
+        print(printable(f"error: {what}: {error}"), file=sys.stderr)
         if args.json:
-            failure_results(f"The rubric is invalid: {error}").write(args.json)
+            failure_results(f"The grader could not start: {what}: {error}").write(args.json)
         return 2
+    if seed is not None:
+        rubric = rubric.scored_with(seed)
     graded = grading.grade(args.path, rubric)
+    print(_seed_line(seed))
     print(format_for_terminal(graded.results))
     if graded.instructor_log:
         print(printable("\n## For course staff\n\n" + graded.instructor_log), file=sys.stderr)
@@ -255,10 +290,14 @@ def command_gradescope(args):
         return 1
     try:
         rubric = grading.load(args.rubric)
+        seed = scoring_seed.in_source(grading.SOURCE_ROOT)
+        if seed is not None:
+            rubric = rubric.scored_with(seed)
+        print(f"autograder: {_seed_line(seed)}")
         graded = grading.grade(args.root / "submission", rubric)
-    except RubricError as error:
-        print(f"autograder: the rubric is invalid: {error}")
-        results.write(failure_results(f"The rubric is invalid: {error}", started))
+    except (RubricError, SeedError) as error:
+        print(f"autograder: cannot grade: {error}")
+        results.write(failure_results(f"The autograder is misconfigured: {error}", started))
         return 2
     except Exception:  # noqa: BLE001  the grader's own bug: report it, still write results
         trace = traceback.format_exc()

@@ -29,6 +29,7 @@ class Graded:
     results: object
     instructor_log: str
     missing: object = None
+    problem: str = ""  # why nothing could be graded: no module (as missing), or its import failed
 
 
 def load(rubric_path=DEFAULT_RUBRIC):
@@ -78,21 +79,29 @@ def _grade_one(path, rubric, started):
         results, internal = build_results(
             rubric, outcomes, elapsed=time.monotonic() - started, problem=submission.problem
         )
-        return Graded(results, _log(internal, submission.problem), missing=submission.problem)
+        return Graded(results, _log(internal, submission.problem), missing=submission.problem, problem=submission.problem)
     notes = submission.notes + ((sandbox.isolation.describe(),) if sandbox.isolation.reduced else ())
+    # What was written to the console directly may come from any call, a hidden check's
+    # included: students read it only when they may read every check.
+    everything_visible = all(rule.visibility == "visible" for _, rule in rubric.checks)
     results, internal = build_results(
         rubric,
         outcomes,
         elapsed=time.monotonic() - started,
         notes=notes,
-        printed=sandbox.printed_output(),
+        printed=sandbox.printed_output(console=everything_visible),
+        printed_by_check={rule.check_id: sandbox.printed_output(rule.check_id) for _, rule in rubric.checks},
         problem=submission.problem,
     )
-    return Graded(results, _log(internal, submission.problem, timed_out=sorted(sandbox.timed_out), sandbox=sandbox))
+    console = "" if everything_visible else sandbox.printed_output(console=True)
+    log = _log(internal, submission.problem, timed_out=sorted(sandbox.timed_out), sandbox=sandbox, console=console)
+    return Graded(results, log, problem=submission.problem)
 
 
-def _log(internal, problem, timed_out=(), sandbox=None):
+def _log(internal, problem, timed_out=(), sandbox=None, console=""):
     lines = []
+    if console:
+        lines.append(f"printed outside the checks (not shown to students while a check is hidden):\n{console}")
     if sandbox is not None:
         lines.append(f"isolation: {sandbox.isolation.describe()}")
         lines.append(sandbox.border())

@@ -2,7 +2,7 @@
 
 Validation is :func:`autograder.grading.load`'s (errors name the file, line and key);
 this module only lays the validated rubric out as a table an instructor can proofread:
-every part, its checks, their points and who sees them when.
+every part, its checks, their points, who sees them when and what they reveal.
 """
 
 from autograder import grading
@@ -15,6 +15,10 @@ WHEN_SHOWN = {
     "after_due_date": "after the due date",
     "after_published": "after grades are published",
 }
+
+
+#: What each reveal level shows under a check that does not pass, in the table's last column.
+REVEALS = {"score": "score only", "hint": "score, hint", "diagnosis": "score, hint, diagnosis"}
 
 
 def lint(path):
@@ -32,13 +36,20 @@ def lint(path):
 
 def describe(rubric):
     """The rubric as a plain-text table: one row per check, a subtotal per part."""
-    rows = [("Part", "Check", "Name", "Points", "Shown")]
+    rows = [("Part", "Check", "Name", "Points", "Shown", "Reveals")]
     for part in rubric.parts:
         for rule in part.checks:
-            rows.append((part.heading, rule.check_id, rule.name, f"{rule.weight:g}", WHEN_SHOWN[rule.visibility]))
-        rows.append(("", "", f"{part.heading} {part.title}: total", f"{part.points:g}", ""))
+            rows.append(
+                (part.heading, rule.check_id, rule.name, f"{rule.weight:g}", WHEN_SHOWN[rule.visibility], REVEALS[rule.reveal])
+            )
+        rows.append(("", "", f"{part.heading} {part.title}: total", f"{part.points:g}", "", ""))
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    lines = [f"{rubric.title}  ({rubric.path})", f"module {rubric.module}, seed {rubric.seed}", ""]
+    lines = [
+        f"{rubric.title}  ({rubric.path})",
+        f"module {rubric.module}, public seed {rubric.seed} (the kit's; Gradescope draws with the zip's secret seed)",
+        f"reveal preset {rubric.reveal}",
+        "",
+    ]
     for index, row in enumerate(rows):
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
         if index == 0:

@@ -14,14 +14,21 @@ import time
 import traceback
 
 from autograder.checks import CheckFailed, PartialCredit
-from autograder.results import Results, TestResult
-from autograder.sandbox.errors import StudentCodeError
+from autograder.markdown import fenced
+from autograder.results import MAX_TEST_OUTPUT_CHARS, Results, TestResult
+from autograder.sandbox.errors import ImportFailed, StudentCodeError
 
 INTERNAL_ERROR = (
     "The grader hit an internal error in this check (not a problem with your code). "
     "Your course staff can see the details."
 )
 SKIPPED = "This check was skipped, so it earns no points."
+#: Under a check when there was no module to grade, or it could not be imported: the
+#: summary above the checks says why, once.
+NOT_IMPORTED = "Not graded: your submission could not be graded (the summary above the checks says why)."
+#: The verdict, when the rubric reveals less than the check's own message.
+NOT_PASSED = "Not passed."
+PARTLY_PASSED = "Partly passed."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,16 +56,47 @@ def judge(error, notes):
     return Outcome(0.0, INTERNAL_ERROR, notes, "grader error", internal_error=trace)
 
 
-def check_output(outcome, rule):
-    """The markdown shown under one check; ``rule`` gives the instructor's hint (``feedback``)."""
+#: Outcome labels whose message is the check's verdict on the answer: shown only where
+#: the rubric reveals a ``diagnosis``. Every other label's message is about the code
+#: itself (it raised, timed out, is missing) or the grader, and says nothing of the answer.
+VERDICTS = ("failed", "partial")
+
+
+def check_output(outcome, rule, *, problem=""):
+    """The markdown shown under one check.
+
+    ``rule`` gives the instructor's hint (``feedback``) and how much to reveal
+    (``reveal``: ``score``, ``hint`` or ``diagnosis``, see :mod:`autograder.rubric`).
+    ``problem`` is what the summary above already says about the whole submission:
+    an import failure it states is not repeated under every check, and no hint is given.
+    """
     if outcome.label == "passed":
         pieces = ["Passed."]
+    elif outcome.label == ImportFailed.label and problem and outcome.message == problem:
+        pieces = [NOT_IMPORTED]
     else:
-        pieces = [outcome.message]
-        if rule.feedback:
+        reveal = rule.reveal
+        if outcome.label not in VERDICTS or reveal == "diagnosis":
+            pieces = [outcome.message]
+        else:
+            pieces = [PARTLY_PASSED if outcome.label == "partial" else NOT_PASSED]
+        if rule.feedback and reveal in ("hint", "diagnosis"):
             pieces.append(f"**Hint:** {rule.feedback}")
     pieces.extend(f"**Note:** {note}" for note in outcome.notes)
     return "\n\n".join(piece for piece in pieces if piece)
+
+
+def with_printed(output, printed):
+    """A check's output followed by what its calls printed, cut to fit the test's output."""
+    if not printed:
+        return output
+    heading = "\n\n**What your code printed during this check:**\n\n"
+    room = MAX_TEST_OUTPUT_CHARS - len(output) - len(heading) - 100  # the fence and the cut's note
+    if room <= 0:
+        return output
+    if len(printed) > room:
+        printed = printed[:room] + f"\n[... {len(printed) - room} more characters not shown]"
+    return output + heading + fenced(printed)
 
 
 def failure_results(message, started=None):

@@ -40,14 +40,19 @@ class GradingPlugin:
     # -- fixtures ---------------------------------------------------------------------
 
     @pytest.fixture
-    def student(self):
-        """The sandboxed student module: ``student.call(name, *args, **kwargs)``."""
-        return self._student
+    def student(self, request):
+        """The sandboxed student module: ``student.call(name, *args, **kwargs)``. What its
+        calls print is kept under the check that made them (``calls_for``), to be shown
+        with that check alone."""
+        self._student.calls_for = request.node.obj.__check_id__
+        yield self._student
+        self._student.calls_for = None
 
     @pytest.fixture
     def rng(self, request):
-        """A generator seeded by the rubric's seed and the check id: same draws every run."""
-        return seeded_rng(self._rubric.seed, request.node.obj.__check_id__)
+        """A generator seeded by the rubric's scoring seed (the secret one on Gradescope)
+        and the check id: same draws every run."""
+        return seeded_rng(self._rubric.scoring.value, request.node.obj.__check_id__)
 
     @pytest.fixture
     def feedback(self, request):

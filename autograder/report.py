@@ -2,7 +2,7 @@
 
 The top-level output is a per-part summary table in markdown. It is visible to
 students, so it counts only checks they can see now: a part's hidden or later-shown
-checks are mentioned, never scored, and the total appears only when nothing is hidden.
+checks are mentioned, never scored, and the total appears only when no point is hidden.
 
 Student text (messages, printed output, file names) reaches every output, so each is
 passed through :func:`~autograder.terminal.printable`: no escape sequence or
@@ -10,30 +10,35 @@ undecodable byte reaches results.json, Gradescope's page or a terminal.
 """
 
 from autograder.markdown import fenced
-from autograder.outcomes import Outcome, check_output
+from autograder.outcomes import Outcome, check_output, with_printed
 from autograder.results import Results, TestResult
 from autograder.terminal import printable
 
 NOT_RUN = Outcome(0.0, "This check did not run, so it earns no points. Your course staff can see why.", label="not run")
 
 
-def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", problem=""):
+def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", printed_by_check=None, problem=""):
     """The :class:`Results` for one submission.
 
     ``outcomes`` maps check ids to :class:`~autograder.outcomes.Outcome`; a rubric check
     without one gets zero points and a message, never silence. ``problem`` is a
     message that applies to the whole submission (it did not import, it is missing).
+    ``printed`` is what the student's code printed outside any check (at import), shown
+    in the summary; ``printed_by_check`` maps check ids to what their calls printed,
+    shown under that check alone, so with its visibility.
     """
+    printed_by_check = printed_by_check or {}
     tests, part_scores, internal = [], {}, {}
     for part, rule in rubric.checks:
         outcome = outcomes.get(rule.check_id, NOT_RUN)
         if outcome.internal_error:
             internal[rule.check_id] = outcome.internal_error
+        output = check_output(outcome, rule, problem=problem)
         result = TestResult(
             name=f"{part.heading} {rule.name}",
             score=rule.weight * outcome.fraction,
             max_score=rule.weight,
-            output=printable(check_output(outcome, rule)),
+            output=printable(with_printed(output, printed_by_check.get(rule.check_id, ""))),
             visibility=rule.visibility,
             number=rule.number,
             tags=rule.tags,
@@ -47,6 +52,9 @@ def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", problem=""
         "rubric": rubric.title,
         "part_scores": {label: round(score, 4) for label, score in part_scores.items()},
         "outcomes": {test.extra_data["check"]: test.extra_data["outcome"] for test in tests},
+        # which seed drew the inputs, as a hash: a regrade shows it used the same one
+        "seed_sha256": rubric.scoring.sha256,
+        "seed": "secret" if rubric.scoring.secret else "public",
     }
     if internal:
         extra["grader_errors"] = sorted(internal)
@@ -57,7 +65,8 @@ def summary(rubric, tests, *, notes, printed, problem):
     by_part = {}
     for test in tests:
         by_part.setdefault(test.extra_data["part"], []).append(test)
-    everything_visible = all(test.visibility == "visible" for test in tests)
+    # The total says nothing a student may not know yet when what is not shown is worth no points.
+    every_point_visible = all(test.visibility == "visible" or test.max_score == 0 for test in tests)
     lines = [f"## {rubric.title}", ""]
     if problem:
         lines += [f"**Your submission could not be graded:** {problem}", ""]
@@ -72,7 +81,7 @@ def summary(rubric, tests, *, notes, printed, problem):
         if len(unshown) > unshown.count("hidden"):
             passed += f" (+{len(unshown) - unshown.count('hidden')} shown later)"
         lines.append(f"| {part.heading} {part.title} | {points} | {passed} |")
-    if everything_visible:
+    if every_point_visible:
         total = sum(t.score for t in tests)
         lines.append(f"| **Total** | **{round(total, 4):g} / {rubric.total_points:g}** | |")
     for note in notes:

@@ -6,7 +6,8 @@ file, the key and the line, so an instructor can fix it without reading code::
 
     title: We Recur!
     module: we_recur.py            # the file students submit
-    seed: 20191218                 # every random draw derives from it
+    seed: 20191218                 # the public seed: the student kit draws with it
+    reveal: homework               # what students read: the preset exam or homework
     limits: {call_timeout: 5}      # optional, see autograder.sandbox.session.Limits
     parts:
       - label: b
@@ -16,10 +17,19 @@ file, the key and the line, so an instructor can fix it without reading code::
           - check: b.random_weights   # a check id from autograder/checks
             weight: 2
             visibility: visible       # visible | hidden | after_due_date | after_published
+            reveal: hint              # optional: score | hint | diagnosis (default: the preset's)
             feedback: A hint shown when the check does not pass.
 
 A check's weight, visibility, number and tags may also come from the gradescope-utils
 decorators on the check function; the rubric takes precedence over them.
+
+``reveal`` says what a student reads under a check that does not pass (:data:`REVEALS`);
+a preset (:data:`PRESETS`) gives every check its level, and a check may name its own.
+Whatever the level, the student sees the score, errors of their own code (an exception,
+a timeout, a missing function) and the notes a check leaves (an accepted flat vector).
+
+Random draws use the scoring seed (:attr:`Rubric.scoring`): the public ``seed`` unless
+the grader was given the secret one (:mod:`autograder.scoring_seed`).
 """
 
 import dataclasses
@@ -28,12 +38,25 @@ from pathlib import Path
 
 import yaml
 
+from autograder import scoring_seed
 from autograder.results import VISIBILITIES
 from autograder.sandbox.session import Limits
 
-_TOP_KEYS = {"title": "text", "module": "text", "seed": "int", "limits": "mapping", "parts": "list"}
+_TOP_KEYS = {"title": "text", "module": "text", "seed": "int", "reveal": "text", "limits": "mapping", "parts": "list"}
 _PART_KEYS = {"label", "title", "points", "checks"}
-_CHECK_KEYS = {"check", "name", "weight", "visibility", "feedback", "number", "tags"}
+_CHECK_KEYS = {"check", "name", "weight", "visibility", "reveal", "feedback", "number", "tags"}
+
+#: What a student reads under a check that does not pass, from least to most:
+#: ``score`` the score alone; ``hint`` also the rubric's ``feedback`` (a conceptual hint);
+#: ``diagnosis`` also the check's own message (what it found, a recognised mistake).
+REVEALS = ("score", "hint", "diagnosis")
+#: The presets a rubric's top-level ``reveal:`` names: the level of a check worth points,
+#: and of a check worth none (which says whether an answer generalizes, and never scores).
+PRESETS = {
+    "exam": {"scored": "score", "unscored": "hint"},
+    "homework": {"scored": "diagnosis", "unscored": "diagnosis"},
+}
+DEFAULT_PRESET = "homework"
 
 
 class RubricError(Exception):
@@ -56,6 +79,7 @@ class CheckRule:
     feedback: str  # the instructor's hint, shown when the check does not fully pass
     number: str
     tags: tuple
+    reveal: str = "diagnosis"  # one of REVEALS: what the student reads when it does not pass
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,9 +99,19 @@ class Rubric:
     path: Path
     title: str
     module: str
-    seed: int
+    seed: int  # the public seed, the student kit's
     limits: Limits
     parts: tuple
+    reveal: str = DEFAULT_PRESET  # the preset, one of PRESETS
+    scoring: object = None  # the scoring_seed.Seed the checks draw with; None: the public seed
+
+    def __post_init__(self):
+        if self.scoring is None:
+            object.__setattr__(self, "scoring", scoring_seed.public(self.seed))
+
+    def scored_with(self, seed):
+        """This rubric, drawing with ``seed`` (a :class:`~autograder.scoring_seed.Seed`)."""
+        return dataclasses.replace(self, scoring=seed)
 
     def part(self, label):
         for part in self.parts:
@@ -212,6 +246,10 @@ class _Validator:
         seed = top.get("seed", 0)
         if type(seed) is not int or seed < 0:
             self.fail(self.line_of(top, "seed"), "seed", f"must be a non-negative integer, not {seed!r}")
+        preset = top.get("reveal", DEFAULT_PRESET)
+        if preset not in PRESETS:
+            self.fail(self.line_of(top, "reveal"), "reveal", f"{preset!r} is not a preset: {', '.join(PRESETS)}")
+        self.preset = PRESETS[preset]
         parts_data = top.get("parts")
         if not isinstance(parts_data, list) or not parts_data:
             self.fail(self.line_of(top, "parts"), "parts", "must be a non-empty list of parts")
@@ -229,6 +267,7 @@ class _Validator:
             seed=seed,
             limits=self.limits(top.get("limits", {}), self.line_of(top, "limits")),
             parts=tuple(parts),
+            reveal=preset,
         )
 
     def limits(self, data, line):
@@ -288,6 +327,9 @@ class _Validator:
                 f"{key}.visibility",
                 f"{visibility!r} is not one of {', '.join(VISIBILITIES)}",
             )
+        reveal = data.get("reveal", self.preset["scored" if weight > 0 else "unscored"])
+        if reveal not in REVEALS:
+            self.fail(self.line_of(data, "reveal"), f"{key}.reveal", f"{reveal!r} is not one of {', '.join(REVEALS)}")
         tags = data.get("tags", spec.tags)
         if not isinstance(tags, (list, tuple)) or not all(isinstance(t, str) for t in tags):
             self.fail(self.line_of(data, "tags"), f"{key}.tags", "must be a list of texts")
@@ -298,6 +340,7 @@ class _Validator:
             weight=weight,
             visibility=visibility,
             feedback=self.text(data, "feedback", f"{key}.feedback", default="").strip(),
+            reveal=reveal,
             number=str(number) if number is not None else "",
             tags=tuple(tags),
         )

@@ -376,7 +376,7 @@ def test_summary_statistics():
     part_b = summary.parts[1]
     assert part_b.mean == pytest.approx(2 / 3) and part_b.distribution == ((2, 1), (0, 2))
     # failing checks count only submissions whose code ran
-    assert summary.failing == (("b.random_weights", "(b) matches W_sx^T W_o^T g on random weights", 1, 2),)
+    assert summary.failing == (("b.random_weights", "(b) dLoss_t/dx_t on random weights", 1, 2),)
     markdown = to_markdown(summary)
     assert "| (b) dLoss_t/dx_t for RNN-A | 0.67 / 2 | 2: 1, 0: 2 |" in markdown
     assert "<svg" in to_html(summary)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from autograder import cli, grading
+from autograder import cli, grading, scoring_seed
 from autograder.batch import run_batch
 from autograder.build import BuildError, build
 from autograder.sandbox import isolation
@@ -37,11 +37,13 @@ def test_zip_holds_exactly_what_gradescope_needs(built):
     with zipfile.ZipFile(built) as archive:
         names = archive.namelist()
         modes = {info.filename: (info.external_attr >> 16) & 0o777 for info in archive.infolist()}
-    assert {"setup.sh", "run_autograder", "requirements.txt"} <= set(names)
+    assert {"setup.sh", "run_autograder", "requirements.txt", scoring_seed.FILE_IN_ZIP} <= set(names)
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
     for name in names:
         top = name.split("/")[0]
-        assert name in ("setup.sh", "run_autograder", "requirements.txt") or top in ("autograder", "reference", "rubrics")
+        assert name in ("setup.sh", "run_autograder", "requirements.txt", scoring_seed.FILE_IN_ZIP) or top in (
+            "autograder", "reference", "rubrics"
+        )
         assert "__pycache__" not in name and not name.endswith(".pyc")
         assert not any(part.startswith(".") for part in name.split("/")), name
     for needed in ("autograder/grading.py", "autograder/checks/pytest.ini", "reference/answer_key.py", "rubrics/we_recur.yaml"):
@@ -55,7 +57,7 @@ def test_zip_holds_exactly_what_gradescope_needs(built):
 
 def test_zip_is_reproducible(built, tmp_path):
     again = tmp_path / "again.zip"
-    build(again)
+    build(again, seed=scoring_seed.read(built))  # the same source and the same secret
     assert again.read_bytes() == built.read_bytes()
 
 
@@ -116,27 +118,30 @@ def test_samples_graded_from_the_zip_score_as_expected(graded_from_zip, sample_n
     assert scores == pytest.approx(expected, abs=1e-3)
 
 
-def test_zip_grades_like_grade(graded_from_zip):
+def test_zip_grades_like_grade(built, graded_from_zip):
     """The zip's run_autograder and ``grade`` give each sample the same tests and feedback."""
     isolation.use_slot(7)  # see tests/test_batch.py: a sandbox user of this process's own
     try:
-        rubric = grading.load()
+        rubric = grading.load().scored_with(scoring_seed.read(built))  # grade --secret-from the zip
         for sample, from_zip in graded_from_zip.items():
             alone = grading.grade(SUBMISSIONS / sample, rubric).results.to_json()
             assert [(t["name"], t["score"], t["output"]) for t in from_zip["tests"]] == [
                 (t["name"], t["score"], t["output"]) for t in alone["tests"]
             ], sample
+            assert from_zip["extra_data"]["seed_sha256"] == alone["extra_data"]["seed_sha256"] == rubric.scoring.sha256
     finally:
         isolation.use_slot(0)
 
 
-def test_zip_grades_like_batch(graded_from_zip, tmp_path):
+def test_zip_grades_like_batch(built, graded_from_zip, tmp_path):
     """The same submissions in a batch: the same tests, scores and feedback as the zip's run_autograder."""
     for sample in graded_from_zip:
         shutil.copytree(SUBMISSIONS / sample, tmp_path / "export" / sample, ignore=shutil.ignore_patterns("expected.yaml"))
-    run_batch(tmp_path / "export", tmp_path / "out", jobs=2, progress_stream=io.StringIO())
+    seed = scoring_seed.read(built)
+    run_batch(tmp_path / "export", tmp_path / "out", jobs=2, seed=seed, progress_stream=io.StringIO())
     for sample, from_zip in graded_from_zip.items():
         in_batch = json.loads((tmp_path / "out" / "results" / f"{sample}.json").read_text())
         assert [(t["name"], t["score"], t["output"]) for t in in_batch["tests"]] == [
             (t["name"], t["score"], t["output"]) for t in from_zip["tests"]
         ], sample
+        assert in_batch["extra_data"]["seed_sha256"] == from_zip["extra_data"]["seed_sha256"] == seed.sha256

@@ -53,11 +53,22 @@ def table_row(out, check_id):
 def test_valid_rubric_exits_0_and_lists_every_check(tmp_path, capsys):
     status, out, err, _ = run_lint(tmp_path, capsys, VALID)
     assert status == 0, err
-    assert table_row(out, "a.exam_shapes") == ["(a)", "a.exam_shapes", "weight shapes at the exam's sizes (s = x = p = 2)", "2", "visible"]
-    assert table_row(out, "a.other_sizes")[-2:] == ["0", "hidden (never shown)"]
-    assert table_row(out, "f.i")[-2:] == ["0.5", "after the due date"]
-    assert "3 points in 2 parts; 4 checks, 2 visible now." in out
+    assert table_row(out, "a.exam_shapes") == [
+        "(a)", "a.exam_shapes", "weight shapes at the exam's sizes (s_dim = x_dim = p_dim = 2)", "2", "visible",
+        "score, hint, diagnosis",
+    ]
+    assert table_row(out, "a.other_sizes")[-3:] == ["0", "hidden (never shown)", "score, hint, diagnosis"]
+    assert table_row(out, "f.i")[-3:] == ["0.5", "after the due date", "score, hint, diagnosis"]
+    assert "reveal preset homework" in out
+    assert "3 points in 2 parts; 4 checks, 1 visible now." in out  # f.ii: its decorator's after_due_date
     assert "do not see their total" in out
+
+
+def test_exam_preset_shows_the_score_of_scored_checks(tmp_path, capsys):
+    status, out, err, _ = run_lint(tmp_path, capsys, VALID.replace("seed: 3\n", "seed: 3\nreveal: exam\n"))
+    assert status == 0, err
+    assert table_row(out, "a.exam_shapes")[-1] == "score only"
+    assert table_row(out, "a.other_sizes")[-1] == "score, hint", "a check worth no points shows its hint"
 
 
 def test_default_rubric_is_valid_and_totals_12(capsys):
@@ -77,6 +88,9 @@ def test_default_rubric_is_valid_and_totals_12(capsys):
         (("points: 1", "points: 4"), r"rubric\.yaml:16: parts\[1\]\.points: part \(f\) is worth 4 points"),
         (("visibility: hidden", "visibility: secret"), r"rubric\.yaml:13: parts\[0\]\.checks\[1\]\.visibility"),
         (("seed: 3", "seed: [3"), r"rubric\.yaml:\d+: is not valid YAML"),
+        (("seed: 3\n", "seed: 3\nreveal: quiz\n"), r"rubric\.yaml:4: reveal: 'quiz' is not a preset: exam, homework"),
+        (("visibility: hidden", "visibility: hidden\n        reveal: everything"),
+         r"rubric\.yaml:14: parts\[0\]\.checks\[1\]\.reveal: 'everything' is not one of score, hint, diagnosis"),
     ],
 )
 def test_invalid_rubric_exits_2_naming_file_line_and_key(tmp_path, capsys, edit, where):

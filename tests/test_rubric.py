@@ -31,7 +31,11 @@ def test_default_rubric_is_the_exam():
     for part in rubric.parts:
         assert sum(rule.weight for rule in part.checks) == pytest.approx(part.points, abs=1e-12)
         assert all(rule.check_id.startswith(f"{part.label}.") for rule in part.checks)
-    assert [rule.weight for rule in rubric.part("f").checks] == [0.5] * 4
+    # (f): the four items graded together; one by one, for no points, after the due date
+    assert [(rule.check_id, rule.weight, rule.visibility) for rule in rubric.part("f").checks] == [
+        ("f.statements", 2, "visible"),
+        *((f"f.{item}", 0, "after_due_date") for item in ("i", "ii", "iii", "iv")),
+    ]
 
 
 def test_default_rubric_uses_every_check_once():

@@ -35,7 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import grading
+from autograder import grading, scoring_seed
 from autograder.batch.journal import Journal, JournalError, Shard, check_shards, journal_paths, read_journal, rubric_digest
 from autograder.batch.pool import GraderFailed, GraderPool
 from autograder.batch.progress import Progress
@@ -119,7 +119,7 @@ def _earlier_rows(out_dir, meta, *, resume, force):
         raise OutputInUse(
             f"{out_dir} holds {done}. Use --resume to go on with it, or --force to replace it."
         )
-    for key in ("rubric_sha256", "export_submissions", "shard"):
+    for key in ("rubric_sha256", "seed_sha256", "export_submissions", "shard"):
         if earlier.get(key) != meta[key]:
             raise OutputInUse(
                 f"--resume: {out_dir} was graded with another {key.split('_')[0]} than this batch's; use --force to replace it."
@@ -129,11 +129,12 @@ def _earlier_rows(out_dir, meta, *, resume, force):
 
 
 def run_batch(
-    export_path, out_dir, *, jobs=None, rubric_path=grading.DEFAULT_RUBRIC, progress_stream=sys.stderr, shard=None,
-    resume=False, force=True,
+    export_path, out_dir, *, jobs=None, rubric_path=grading.DEFAULT_RUBRIC, seed=None, progress_stream=sys.stderr,
+    shard=None, resume=False, force=True,
 ):
     """Grade every submission of the export at ``export_path`` (of its ``shard``, a
-    :class:`~autograder.batch.journal.Shard`, when given) into ``out_dir``.
+    :class:`~autograder.batch.journal.Shard`, when given) into ``out_dir``, drawing with
+    the secret ``seed`` (a :class:`~autograder.scoring_seed.Seed`; None: the rubric's public seed).
 
     ``out_dir`` may hold an earlier run of the batch: ``resume`` keeps the rows it
     finished and grades the rest; ``force`` replaces it; with neither, it is an error
@@ -161,6 +162,7 @@ def run_batch(
         meta = {
             "rubric": str(rubric.path),
             "rubric_sha256": rubric_digest(rubric.path),
+            "seed_sha256": (seed or scoring_seed.public(rubric.seed)).sha256,  # shards of one batch share it
             "export": str(export_path),
             "export_submissions": len(export.submissions),
             "shard": [shard.index, shard.count] if shard else None,
@@ -176,7 +178,9 @@ def run_batch(
         progress = Progress(len(todo), progress_stream)
         interrupted = False
         try:
-            with Journal(out_dir, meta, rows) as journal, GraderPool(jobs, rubric.path, out_dir, time_limit=time_limit) as pool:
+            with Journal(out_dir, meta, rows) as journal, GraderPool(
+                jobs, rubric.path, out_dir, time_limit=time_limit, seed=seed
+            ) as pool:
                 for row in pool.grade(todo):
                     journal.append(row)
                     rows.append(row)

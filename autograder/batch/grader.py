@@ -26,9 +26,11 @@ class Grader:
     its own sandbox user (see :func:`autograder.sandbox.isolation.use_slot`).
     """
 
-    def __init__(self, rubric_path, out_dir, slot=0):
+    def __init__(self, rubric_path, out_dir, slot=0, seed=None):
         isolation.use_slot(slot)
         self.rubric = grading.load(rubric_path)
+        if seed is not None:  # the secret scoring seed
+            self.rubric = self.rubric.scored_with(seed)
         self.results_dir = Path(out_dir) / "results"
         self.logs_dir = Path(out_dir) / "logs"
 
@@ -57,7 +59,7 @@ class Grader:
             if isinstance(graded, Exception):
                 raise graded
             row = row_from_results(
-                submission, graded.results.to_json(), located=graded.missing is None, problem=graded.missing or "",
+                submission, graded.results.to_json(), located=graded.missing is None, problem=graded.problem,
                 seconds=time.monotonic() - started,
             )
             results, log = graded.results, (graded.instructor_log if row.status != GRADED else "")

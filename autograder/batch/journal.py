@@ -138,6 +138,7 @@ def check_shards(journals, folders):
     shard of one batch, each once and complete."""
     metas = [meta for meta, _ in journals]
     _same([meta.get("rubric_sha256") for meta in metas], "the rubric", folders)
+    _same([meta.get("seed_sha256") for meta in metas], "the scoring seed", folders)
     _same([meta.get("export_submissions") for meta in metas], "the export", folders)
     shards = [tuple(meta.get("shard") or (1, 1)) for meta in metas]
     _same([count for _, count in shards], "the number of shards", folders)

@@ -40,7 +40,7 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
-def _serve(connection, rubric_path, out_dir, slot, scratch, cpu):
+def _serve(connection, rubric_path, out_dir, slot, scratch, cpu, seed=None):
     """A child's life: grade each submission received, in one pytest session, until told
     to stop (None). Its temporary folders go into ``scratch``, which the batch removes
     after the child ends, however it ends; ``cpu``, when not None, is the processor it
@@ -66,7 +66,7 @@ def _serve(connection, rubric_path, out_dir, slot, scratch, cpu):
                 return
             yield submission
 
-    Grader(rubric_path, out_dir, slot).grade_each(received(), connection.send)
+    Grader(rubric_path, out_dir, slot, seed).grade_each(received(), connection.send)
 
 
 def descendants(pid):
@@ -129,14 +129,15 @@ def processors_for(jobs):
 
 
 class _Child:
-    def __init__(self, context, slot, rubric_path, out_dir, cpu=None):
+    def __init__(self, context, slot, rubric_path, out_dir, cpu=None, seed=None):
         self.slot = slot
+        self.seed = seed
         self.cpu = cpu
         self.scratch = tempfile.mkdtemp(prefix=f"autograder-grader-{slot}-")
         os.chmod(self.scratch, 0o711)  # the sandbox user must reach its folder inside
         self.connection, theirs = context.Pipe()
         self.process = context.Process(
-            target=_serve, args=(theirs, str(rubric_path), str(out_dir), slot, self.scratch, cpu), name=f"grader-{slot}",
+            target=_serve, args=(theirs, str(rubric_path), str(out_dir), slot, self.scratch, cpu, seed), name=f"grader-{slot}",
             daemon=True,
         )
         self.process.start()
@@ -168,9 +169,10 @@ class GraderPool:
     code, so only a grader bug can reach it. Use as a context manager.
     """
 
-    def __init__(self, jobs, rubric_path, out_dir, *, time_limit):
+    def __init__(self, jobs, rubric_path, out_dir, *, time_limit, seed=None):
         self.jobs = max(1, int(jobs))
         self.rubric_path = rubric_path
+        self.seed = seed  # the secret scoring seed, or None
         self.out_dir = out_dir
         self.time_limit = time_limit
         self.context = _context()
@@ -199,7 +201,9 @@ class GraderPool:
             # Slots 1..N: slot 0's sandbox user stays with single gradings (grade,
             # run_autograder) that may run on the same machine meanwhile.
             slot = len(self.children) + 1
-            self.children.append(_Child(self.context, slot, self.rubric_path, self.out_dir, self.processors.get(slot)))
+            self.children.append(
+                _Child(self.context, slot, self.rubric_path, self.out_dir, self.processors.get(slot), self.seed)
+            )
         for child in self.children:
             if queue:
                 child.give(queue.pop())
@@ -242,7 +246,7 @@ class GraderPool:
             if self.failed_starts >= MAX_FAILED_STARTS:
                 raise GraderFailed(f"grader processes keep failing before grading anything ({why}); see the errors above")
         child.stop(timeout=0)
-        fresh = _Child(self.context, child.slot, self.rubric_path, self.out_dir, child.cpu)
+        fresh = _Child(self.context, child.slot, self.rubric_path, self.out_dir, child.cpu, self.seed)
         self.children[self.children.index(child)] = fresh
         return row
 

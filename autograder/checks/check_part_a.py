@@ -6,15 +6,16 @@ from autograder.checks import check
 from autograder.checks.shapes import grade_shapes
 from autograder.checks.oracle import answer_key
 
+# What each matrix's shape follows from, never the shape itself.
 HINTS = {
-    "W_ss": "W_ss multiplies s_{t-1} (s_dim × 1), and the product is part of z1_t (s_dim × 1).",
-    "W_sx": "W_sx multiplies x_t (x_dim × 1), and the product is added to z1_t (s_dim × 1).",
-    "W_o": "W_o multiplies s_t (s_dim × 1) and produces z2_t (p_dim × 1).",
+    "W_ss": "Find, in RNN-A's equations, the vector W_ss multiplies and the vector its product is part of.",
+    "W_sx": "Find, in RNN-A's equations, the vector W_sx multiplies and the vector its product is part of.",
+    "W_o": "Find, in RNN-A's equations, the vector W_o multiplies and the vector it produces.",
 }
 OTHER_SIZES = ({"s_dim": 3, "x_dim": 4, "p_dim": 5}, {"s_dim": 1, "x_dim": 3, "p_dim": 2}, {"s_dim": 4, "x_dim": 2, "p_dim": 3})
 
 
-@check("a.exam_shapes", "weight shapes at the exam's sizes (s = x = p = 2)")
+@check("a.exam_shapes", "weight shapes at the exam's sizes (s_dim = x_dim = p_dim = 2)")
 @weight(2)
 @visibility("visible")
 @number("1.1")
@@ -23,7 +24,7 @@ def check_exam_shapes(student, feedback):
     grade_shapes(student, "rnn_a_shapes", answer_key.rnn_a_shapes, HINTS, {}, partial_credit=True, feedback=feedback)
 
 
-@check("a.other_sizes", "weight shapes generalize to other sizes (s=3, x=4, p=5 and more)")
+@check("a.other_sizes", "weight shapes at other sizes (s_dim = 3, x_dim = 4, p_dim = 5 and more)")
 @weight(0)
 @number("1.2")
 @tags("shapes", "rnn-a", "generalization")

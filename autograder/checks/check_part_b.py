@@ -12,34 +12,34 @@ EXAM_DRAWS = 25
 OTHER_SIZE_DRAWS = 10
 
 # Wrong answers students commonly give, as functions of the same inputs, with what to
-# tell them. Each is recognised only when it explains every draw.
+# tell them. Each is recognised only when it explains every draw. A message names the
+# mistake and the idea to revisit, never the right product (nor a fix that gives it):
+# a negated answer is not diagnosed, since any message about its sign would give the answer.
 COMMON_MISTAKES = (
     (
         lambda W_ss, W_sx, W_o, g: W_sx @ W_o @ g,
-        "Your result equals W_sx W_o g: the transposes are missing. Going backwards through z = W v "
-        "multiplies the gradient by W^T (the transpose), not by W.",
+        "Your result equals W_sx W_o g, the weight matrices as the forward pass applies them. Going backwards "
+        "through z = W v does not multiply the gradient by W itself: work out dLoss/dv entry by entry for a "
+        "2×2 W and compare.",
     ),
     (
         lambda W_ss, W_sx, W_o, g: W_o.T @ W_sx.T @ g,
-        "Your result equals W_o^T W_sx^T g: the right factors in the reverse order. The chain rule applies the "
-        "factor nearest the loss first: g goes back through W_o before it goes back through W_sx.",
+        "Your result equals W_o^T W_sx^T g, a product whose shapes line up only when x_dim = p_dim. Write the "
+        "chain rule one link at a time from g back to x_t, each link a matrix whose shape fits the vectors it "
+        "connects.",
     ),
     (
         lambda W_ss, W_sx, W_o, g: W_ss.T @ W_o.T @ g,
-        "Your result equals W_ss^T W_o^T g: it uses W_ss where x_t enters the network through W_sx.",
+        "Your result equals W_ss^T W_o^T g. Look again at how x_t enters z1_t, and which weight it meets there.",
     ),
     (
         lambda W_ss, W_sx, W_o, g: W_o.T @ g,
-        "Your result equals W_o^T g, which is dLoss_t/ds_t. One more step of the chain rule takes it back "
-        "through z1_t = W_ss s_{t-1} + W_sx x_t to x_t.",
+        "Your result equals W_o^T g, which is dLoss_t/ds_t: the chain stops one link short of x_t.",
     ),
     (
         lambda W_ss, W_sx, W_o, g: W_sx.T @ W_ss.T @ W_o.T @ g,
-        "Your result has an extra factor of W_ss^T: at time t, x_t reaches the loss only through W_sx and W_o.",
-    ),
-    (
-        lambda W_ss, W_sx, W_o, g: -(W_sx.T @ W_o.T @ g),
-        "Your result has the opposite sign.",
+        "Your result includes a factor of W_ss^T. Only Loss_t is differentiated: follow how x_t reaches it "
+        "within step t, and whether s_{t-1} lies on that path.",
     ),
 )
 HINT = (
@@ -80,17 +80,17 @@ def grade_draws(student, draws, x_dim, feedback, *, sizes_text):
     fail(f"{summary}\n\n{recognise_mistake(draws, answers) or HINT}")
 
 
-@check("b.random_weights", "matches W_sx^T W_o^T g on random weights")
+@check("b.random_weights", "dLoss_t/dx_t on random weights")
 @weight(2)
 @visibility("visible")
 @number("2.1")
 @tags("backprop", "rnn-a")
 def check_random_weights(student, rng, feedback):
     draws = [draw(rng, 2, 2, 2) for _ in range(EXAM_DRAWS)]
-    grade_draws(student, draws, 2, feedback, sizes_text="2×2 weights, 2×1 vectors")
+    grade_draws(student, draws, 2, feedback, sizes_text="s_dim = x_dim = p_dim = 2")
 
 
-@check("b.other_sizes", "generalizes to other sizes (s=3, x=4, p=5)")
+@check("b.other_sizes", "dLoss_t/dx_t at other sizes (s_dim = 3, x_dim = 4, p_dim = 5)")
 @weight(0)
 @number("2.2")
 @tags("backprop", "rnn-a", "generalization")

@@ -119,16 +119,16 @@ def grade_draws(student, inputs, feedback, *, sizes_text):
         )
 
 
-@check("d.softmax", "turns z2 into a distribution over the next word on random inputs")
+@check("d.random_inputs", "f2 on random inputs")
 @weight(2)
 @visibility("visible")
 @number("4.1")
 @tags("activations", "rnn-b")
-def check_softmax(student, rng, feedback):
+def check_random_inputs(student, rng, feedback):
     grade_draws(student, [2.0 * rng.standard_normal((2, 1)) for _ in range(DRAWS)], feedback, sizes_text="2×1 inputs")
 
 
-@check("d.overflow", "stays finite for large inputs (z = [1000, 999])")
+@check("d.overflow", "f2 on inputs of large magnitude")
 @weight(0)
 @number("4.2")
 @tags("activations", "numerics")
@@ -151,7 +151,7 @@ def check_overflow(student, feedback):
             fail(f"For {shown}, {WHAT} lost accuracy (overflow or underflow in exp). Subtract max(z) first.")
 
 
-@check("d.other_sizes", "generalizes to other sizes (p=5)")
+@check("d.other_sizes", "f2 at another size (p_dim = 5)")
 @weight(0)
 @number("4.3")
 @tags("activations", "generalization")

@@ -31,7 +31,7 @@ def networks_and_inputs(rng, size):
     networks, x1s = [], []
     for _ in range(TRIALS):
         networks.append(
-            RNNB(W_ssx=rng.standard_normal((size, 2 * size)), W_ox=rng.standard_normal((size, 2 * size)), f2="softmax")
+            RNNB(W_ssx=rng.standard_normal((size, 2 * size)), W_ox=rng.standard_normal((size, 2 * size)))
         )
         x1s.append(rng.standard_normal((size, 1)))
     return networks, x1s
@@ -113,7 +113,7 @@ def picks_the_certain_word(student, feedback, size):
     return all(is_one_hot(x) and x[k, 0] == 1 for k, x in enumerate(picked))
 
 
-@check("e.generation", "drives the reference RNN-B through several generation steps")
+@check("e.generation", "the next input x_{t+1} during generation with random RNN-Bs")
 @weight(2)
 @visibility("visible")
 @number("5.1")
@@ -122,7 +122,7 @@ def check_generation(student, rng, feedback):
     grade_generation(student, rng, feedback, 2)
 
 
-@check("e.other_sizes", "generalizes to other sizes (x = p = 4)")
+@check("e.other_sizes", "the next input at another size (x_dim = p_dim = 4)")
 @weight(0)
 @number("5.2")
 @tags("generation", "generalization")

@@ -1,13 +1,17 @@
 """Part (f): which weights dLoss_t/dx_t of RNN-B depends on, as four true/false items.
 
 The key is derived empirically by the reference (perturbing weights), never typed in.
+``f.statements`` grades the four items together and says only how many are right, so
+that a student who may resubmit does not learn the key item by item; ``f.i`` to
+``f.iv`` grade one item each, for a rubric that shows them (by default, after the due
+date, with no points of their own).
 """
 
 import functools
 
 from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
-from autograder.checks import check, fail
+from autograder.checks import CheckFailed, check, fail, partial
 from autograder.checks.values import items_in_order, truth
 from autograder.checks.oracle import answer_key
 
@@ -33,11 +37,43 @@ def grade_item(student, key, feedback):
         fail(f"Your answer for {key!r} is incorrect. {HINT}")
 
 
+def grade_statements(student, feedback):
+    """All four items at once: a fraction of the points per right item, and a message
+    that counts them without naming which."""
+    what = f"`{FUNCTION}()`"
+    answers = items_in_order(student.call(FUNCTION), answer_key.PART_F_KEYS, what=what, feedback=feedback)
+    right, problems = 0, []
+    for key in answer_key.PART_F_KEYS:
+        if key not in answers:
+            problems.append(f"{what} returned a dict without the key {key!r}, so that statement has no answer.")
+            continue
+        try:
+            right += truth(answers[key], what=f"The value for {key!r}", feedback=feedback) == derived_key()[key]
+        except CheckFailed as error:
+            problems.append(str(error))
+    total = len(answer_key.PART_F_KEYS)
+    if right == total:
+        return
+    message = "\n\n".join([f"{right} of the {total} statements are answered correctly.", *problems, HINT])
+    if right:
+        partial(right / total, message)
+    fail(message)
+
+
+@check("f.statements", "statements i to iv together")
+@weight(2)
+@visibility("visible")
+@number("6.1")
+@tags("backprop", "rnn-b")
+def check_statements(student, feedback):
+    grade_statements(student, feedback)
+
+
 def item_check(index, roman, key, statement):
     @check(f"f.{roman}", f"{roman}. dLoss/dx_t {statement}")
-    @weight(0.5)
-    @visibility("visible")
-    @number(f"6.{index}")
+    @weight(0)
+    @visibility("after_due_date")
+    @number(f"6.{index + 1}")
     @tags("backprop", "rnn-b")
     def check_item(student, feedback):
         grade_item(student, key, feedback)

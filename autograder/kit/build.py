@@ -4,6 +4,7 @@ The zip holds one folder::
 
     we_recur-kit/
         README.md          the handout
+        SECRECY.md         what the self-check knows, and what can be found by trying
         we_recur.py        the starter template
         check.py           the self-check: python check.py we_recur.py
         _selfcheck/        what check.py runs
@@ -16,7 +17,11 @@ The zip holds one folder::
                                      checks import (MIT licence enclosed)
 
 Nothing of ``reference/`` ships, nor any hidden check: its code, its inputs and its
-recorded answers are left out, since the recording runs the visible checks alone.
+recorded answers are left out, since the recording runs the visible checks alone. The
+checks ship without docstrings, comments or tables of recognised mistakes
+(:mod:`autograder.kit.pruning`). The recording draws with the rubric's public ``seed``,
+never with the zip's secret scoring seed (:mod:`autograder.scoring_seed`), so the
+kit's answers are to other inputs than Gradescope's.
 """
 
 import dataclasses
@@ -72,6 +77,7 @@ def build_kit(out, rubric_path=DEFAULT_RUBRIC):
         _record(library)
         shutil.copyfile(KIT / "check.py", folder / "check.py")
         shutil.copyfile(HANDOUT / "README.md", folder / "README.md")
+        shutil.copyfile(KIT / "SECRECY.md", folder / "SECRECY.md")
         shutil.copyfile(HANDOUT / rubric.module, folder / rubric.module)
         entries = {path.relative_to(stage).as_posix(): (path, 0o644) for path in folder.rglob("*") if path.is_file()}
         return write_zip(out, entries)
@@ -105,7 +111,7 @@ def _write_rubric(path, rubric, visible):
     data = {
         "title": rubric.title,
         "module": rubric.module,
-        "seed": rubric.seed,
+        "seed": rubric.seed,  # the public seed: the scoring seed never reaches the kit
         "limits": dataclasses.asdict(rubric.limits),
         "total_points": rubric.total_points,
         "has_hidden_checks": len(visible) < len(rubric.checks),
@@ -115,6 +121,7 @@ def _write_rubric(path, rubric, visible):
                 "name": rule.name,
                 "weight": rule.weight,
                 "feedback": rule.feedback,
+                "reveal": rule.reveal,
                 "part": part.label,
                 "heading": part.heading,
             }

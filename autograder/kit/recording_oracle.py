@@ -5,7 +5,10 @@
 rubric's visible checks run against the reference's own answers (through the wire
 format, as the sandbox would deliver them), every oracle call they make is recorded,
 and :mod:`autograder.kit.replay_oracle` replays them in the kit. For generation, the
-trajectories of every reference rule are recorded, whichever rule the check asked for.
+trajectories of the reference's own rule and of every other rule are recorded,
+whichever rule the check asked for; the reference's rule goes by ``default``, so the
+kit does not name it. Of a dict of discrete answers (the (f) key), only the entries a
+visible check read are recorded: a hidden item's answer stays out of the kit.
 """
 
 import json
@@ -13,7 +16,7 @@ import secrets
 
 import numpy as np
 
-from autograder.kit.sealed import call_key, generation_key, network_key, seal
+from autograder.kit.sealed import DEFAULT_RULE, call_key, generation_key, network_key, seal
 from autograder.sandbox import wire
 from reference import answer_key as reference_key
 from reference.rnn_b import NEXT_INPUT_RULES
@@ -26,10 +29,47 @@ _calls = {}
 _networks = {}
 
 
+class _Read(dict):
+    """A dict answer that remembers which keys the checks read (all, once iterated)."""
+
+    def __init__(self, value):
+        super().__init__(value)
+        self.read = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+    def _all(self):
+        self.read.update(dict.keys(self))
+
+    def __iter__(self):
+        self._all()
+        return super().__iter__()
+
+    def keys(self):
+        self._all()
+        return super().keys()
+
+    def values(self):
+        self._all()
+        return super().values()
+
+    def items(self):
+        self._all()
+        return super().items()
+
+
 def encode(value):
     """``value`` as JSON data: arrays readable, discrete answers (ints, bools, shapes) sealed."""
     if isinstance(value, np.ndarray):
         return {"$array": value.astype(np.float64).ravel().tolist(), "shape": list(value.shape)}
+    if isinstance(value, _Read):
+        return {"$dict": [[key, encode(item)] for key, item in dict.items(value) if key in value.read]}
     if isinstance(value, dict):
         return {"$dict": [[key, encode(item)] for key, item in value.items()]}
     if isinstance(value, (bool, int, np.bool_, np.integer)) or (
@@ -52,7 +92,9 @@ class _RecordingAnswerKey:
 
         def answer(*args, **kwargs):
             value = real(*args, **kwargs)
-            _calls[call_key(name, args, kwargs)] = encode(value)
+            if isinstance(value, dict):
+                value = _Read(value)
+            _calls[call_key(name, args, kwargs)] = value  # encoded once the checks are done
             return value
 
         return answer
@@ -61,8 +103,11 @@ class _RecordingAnswerKey:
 class RNNB:
     """The reference RNN-B, recording every generation under every reference rule."""
 
-    def __init__(self, W_ssx, W_ox, f2="softmax", *, f1="identity"):
-        self._network = ReferenceRNNB(W_ssx=W_ssx, W_ox=W_ox, f2=f2, f1=f1)
+    def __init__(self, W_ssx, W_ox, f2=None, *, f1=None):
+        # An activation the check does not name is the reference's default, and is keyed
+        # as not named: the kit's checks then name no activation either.
+        named = {key: value for key, value in (("f2", f2), ("f1", f1)) if value is not None}
+        self._network = ReferenceRNNB(W_ssx=W_ssx, W_ox=W_ox, **named)
         self._key = network_key(W_ssx, W_ox, f2, f1)
 
     def generate(self, x1, n, next_input=None, s0=None):
@@ -72,10 +117,16 @@ class RNNB:
     def _record(self, x1, n, s0):
         key = generation_key(self._key, x1, n, s0)
         if key not in _networks:
-            _networks[key] = {}
+            default = self._network.generate(x1, n, s0=s0)
+            _networks[key] = {DEFAULT_RULE: {"ps": encode(default.ps), "xs": encode(default.xs)}}
             for name, rule in NEXT_INPUT_RULES.items():
                 run = self._network.generate(x1, n, next_input=rule, s0=s0)
-                _networks[key][name] = {"ps": encode(run.ps), "xs": encode(run.xs)}
+                if not _same_run(run, default):  # the reference's own rule is recorded as the default
+                    _networks[key][name] = {"ps": encode(run.ps), "xs": encode(run.xs)}
+
+
+def _same_run(run, other):
+    return all(np.array_equal(a, b) for a, b in zip(run.ps + run.xs, other.ps + other.xs))
 
 
 def generate_together(networks, x1s, n, next_inputs=None, s0s=None):
@@ -124,8 +175,8 @@ def record(rubric_path, out_path):
         "numpy": np.__version__,
         "salt": SALT,
         "constants": _constants,
-        "rules": list(NEXT_INPUT_RULES),
-        "calls": _calls,
+        "rules": sorted({name for runs in _networks.values() for name in runs} - {DEFAULT_RULE}),
+        "calls": {key: encode(value) for key, value in _calls.items()},
         "networks": _networks,
     }
     with open(out_path, "w", encoding="utf-8") as stream:

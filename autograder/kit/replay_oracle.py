@@ -10,8 +10,8 @@ grader's oracle:
     exactly these inputs; shapes and booleans come back sealed
     (:class:`~autograder.kit.sealed.Sealed`), arrays as arrays.
 ``RNNB``, ``generate_together`` and ``NEXT_INPUT_RULES``
-    generation with the recorded reference trajectories of the exam's rule and the
-    one-hot rule. With the student's rule, each step gives the recorded ``p_t``; as
+    generation with the recorded reference trajectories of the reference's own rule
+    and the one-hot rule. With the student's rule, each step gives the recorded ``p_t``; as
     soon as the student's ``x_{t+1}`` leaves both trajectories the generation is cut
     short as diverged, so the check reaches the verdict Gradescope reaches ("did not
     reproduce"). Unlike Gradescope, the student's rule is then not called for the
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.checks.values import close
-from autograder.kit.sealed import Sealed, call_key, generation_key, network_key
+from autograder.kit.sealed import DEFAULT_RULE, Sealed, call_key, generation_key, network_key
 
 ANSWERS = Path(__file__).with_name("oracle_answers.json")
 
@@ -107,7 +107,7 @@ class _RecordedRule:
 class RNNB:
     """An RNN-B known by its recorded generations (same constructor as the reference's)."""
 
-    def __init__(self, W_ssx, W_ox, f2="softmax", *, f1="identity"):
+    def __init__(self, W_ssx, W_ox, f2=None, *, f1=None):
         self._key = network_key(W_ssx, W_ox, f2, f1)
 
     def generate(self, x1, n, next_input=None, s0=None):
@@ -136,7 +136,7 @@ def generate_together(networks, x1s, n, next_inputs=None, s0s=None):
     s0s = [None] * len(networks) if s0s is None else s0s
     recorded = [network._trajectories(x1, n, s0) for network, x1, s0 in zip(networks, x1s, s0s)]
     if next_inputs is None or isinstance(next_inputs, _RecordedRule):
-        name = "output" if next_inputs is None else next_inputs.name
+        name = DEFAULT_RULE if next_inputs is None else next_inputs.name
         return [Generation(*trajectories[name]) for trajectories in recorded]
     runs = [_Replay(trajectories.values(), x1) for trajectories, x1 in zip(recorded, x1s)]
     for t in range(n):

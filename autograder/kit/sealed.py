@@ -73,6 +73,9 @@ class Sealed:
 
 # -- the keys both sides use ----------------------------------------------------------------
 
+#: The name a generation with the reference's own next-input rule is recorded under.
+DEFAULT_RULE = "default"
+
 
 def call_key(function, args, kwargs):
     """The key of ``answer_key.function(*args, **kwargs)``."""

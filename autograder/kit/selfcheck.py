@@ -20,7 +20,7 @@ from pathlib import Path
 
 from autograder import checks
 from autograder.checks import Feedback, seeded_rng
-from autograder.outcomes import check_output, judge
+from autograder.outcomes import check_output, judge, with_printed
 from autograder.sandbox.isolation import Isolation
 from autograder.sandbox.session import Limits
 from autograder.submission import open_submission
@@ -34,6 +34,7 @@ class Rule:
     name: str
     weight: float
     feedback: str
+    reveal: str  # score, hint or diagnosis: what the student reads when it does not pass
     part: str  # the part's label
     heading: str  # "(a)"
 
@@ -70,7 +71,8 @@ class Report:
     outcomes: dict
     problem: str = ""
     notes: tuple = ()
-    printed: str = ""
+    printed: str = ""  # outside the checks: at import
+    printed_by_check: dict = dataclasses.field(default_factory=dict)  # during each check's calls
 
 
 def run_checks(check_ids, seed, student):
@@ -86,12 +88,15 @@ def run_checks(check_ids, seed, student):
             "rng": lambda: seeded_rng(seed, check_id),
             "feedback": lambda: notes,
         }
+        student.calls_for = check_id  # what its calls print is shown with it, as on Gradescope
         try:
             function(**{name: fixtures[name]() for name in inspect.signature(function).parameters})
         except Exception as error:  # noqa: BLE001  judged exactly as the pytest plugin judges it
             outcomes[check_id] = judge(error, tuple(notes.notes))
         else:
             outcomes[check_id] = judge(None, tuple(notes.notes))
+        finally:
+            student.calls_for = None
     return outcomes
 
 
@@ -101,8 +106,10 @@ def check_submission(path, rubric):
     # Isolation() runs the student's code as the student: never create users on their machine.
     with open_submission(path, rubric.module, limits=rubric.limits, isolation=Isolation()) as submission:
         outcomes = _run_visible(rubric, submission.student)
-    printed = submission.sandbox.printed_output() if submission.sandbox is not None else ""
-    return Report(path, outcomes, submission.problem, submission.notes, printed)
+    sandbox = submission.sandbox
+    printed = sandbox.printed_output() if sandbox is not None else ""
+    by_check = {rule.check_id: sandbox.printed_output(rule.check_id) for rule in rubric.rules} if sandbox else {}
+    return Report(path, outcomes, submission.problem, submission.notes, printed, by_check)
 
 
 def _run_visible(rubric, student):
@@ -121,7 +128,7 @@ def format_report(report, rubric):
         possible += rule.weight
         mark = "PASS" if outcome.label == "passed" else "FAIL"
         lines.append(f"[{mark}] {round(rule.weight * outcome.fraction, 4):g}/{rule.weight:g}  {rule.heading} {rule.name}")
-        text = check_output(outcome, rule)
+        text = _output(report, rule)
         if outcome.label != "passed" or outcome.notes:
             lines += ["        " + line for line in text.splitlines()]
         if outcome.internal_error:
@@ -135,6 +142,12 @@ def format_report(report, rubric):
     return "\n".join(lines)
 
 
+def _output(report, rule):
+    """What Gradescope shows under the check ``rule``: its message, then what its calls printed."""
+    text = check_output(report.outcomes[rule.check_id], rule, problem=report.problem)
+    return with_printed(text, report.printed_by_check.get(rule.check_id, ""))
+
+
 def as_json(report, rubric):
     """The report as JSON data: each visible check's label, fraction and message."""
     return {
@@ -144,7 +157,7 @@ def as_json(report, rubric):
             rule.check_id: {
                 "label": report.outcomes[rule.check_id].label,
                 "fraction": report.outcomes[rule.check_id].fraction,
-                "output": check_output(report.outcomes[rule.check_id], rule),
+                "output": _output(report, rule),
             }
             for rule in rubric.rules
         },

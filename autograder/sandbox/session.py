@@ -118,7 +118,10 @@ class Sandbox:
         self.module_name = _module_name(self.module_path)
         self.timed_out = set()
         self.used_seconds = 0.0
-        self.printed = {}  # where -> what the student's code printed there, in order of first output
+        # (check, where) -> what the student's code printed there, in order of first output;
+        # check is the check that made the calls (see calls_for), None for the import and the console
+        self.printed = {}
+        self.calls_for = None  # the check on whose behalf calls are made now (the grader sets it)
         self._process = None
         self._zygote = None
         self._next_id = 0
@@ -192,7 +195,7 @@ class Sandbox:
         # student's code keeps the worker from doing so (it blocked the timer's signals).
         deadline = min(len(calls) * request["limits"]["wall"], self._budget_left()) + _GRACE
         reply = self._exchange(request, blobs, deadline, doing=f"`{function}`")
-        self._record_printed(function, reply.get("printed"))
+        self._record_printed((self.calls_for, function), reply.get("printed"))
         if reply.get("ok") is True:
             values = reply["value"]
             if type(values) is not list or len(values) != len(calls):
@@ -352,7 +355,7 @@ class Sandbox:
             self._import_error = ImportFailed(f"Your module could not be imported: {error.feedback}")
             raise self._import_error from None
         if self._report is None:  # a restarted worker imports again; report its output once
-            self._record_printed("import", reply.get("printed"))
+            self._record_printed((None, "import"), reply.get("printed"))
         if reply.get("ok") is not True:
             error = reply.get("error") if type(reply.get("error")) is dict else {}
             if error.get("kind") == "timeout":
@@ -487,16 +490,26 @@ class Sandbox:
             return
         text = _valid_text(raw.decode("utf-8", errors="replace"), f"{self._scratch / 'submission'}{os.sep}")
         if text:
-            self._record_printed("the console", text)
+            self._record_printed((None, CONSOLE), text)
 
-    def printed_output(self):
-        """Everything the student's code printed, truncated to ``max_printed_chars``."""
-        pieces = [f"--- printed during {where} ---\n{text}" for where, text in self.printed.items()]
+    def printed_output(self, check=None, *, console=True):
+        """What the student's code printed during the calls ``check`` made (None: during
+        the import, and with ``console`` what it wrote to the console directly, which no
+        call can be told apart by), truncated to ``max_printed_chars``."""
+        pieces = [
+            f"--- printed during {where} ---\n{text}"
+            for (owner, where), text in self.printed.items()
+            if owner == check and (console or where != CONSOLE)
+        ]
         text = "\n".join(pieces)
         limit = self.limits.max_printed_chars
         if len(text) > limit:
             text = text[:limit] + f"\n[... {len(text) - limit} more characters not shown]"
         return text
+
+
+#: Where the console's output is kept: written by the worker's processes at any time.
+CONSOLE = "the console"
 
 
 class NothingToGrade:
