@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from autograder import checks
+from autograder.outcomes import judge
 from autograder.plugin import run_checks_each
 from autograder.report import build_results
 from autograder.rubric import load_rubric
@@ -73,7 +74,10 @@ def _students(submissions, rubric, deliver):
 
 def _grade_one(path, rubric, started):
     with open_submission(path, rubric.module, limits=rubric.limits) as submission:
-        outcomes = yield submission.student
+        if submission.problem:  # no module, or its import failed: every check's call would fail alike
+            outcomes = _unrunnable(rubric, submission.student)
+        else:
+            outcomes = yield submission.student
     sandbox = submission.sandbox
     if sandbox is None:
         results, internal = build_results(
@@ -96,6 +100,19 @@ def _grade_one(path, rubric, started):
     console = "" if everything_visible else sandbox.printed_output(console=True)
     log = _log(internal, submission.problem, timed_out=sorted(sandbox.timed_out), sandbox=sandbox, console=console)
     return Graded(results, log, problem=submission.problem)
+
+
+def _unrunnable(rubric, student):
+    """The outcomes of every check of a submission whose module cannot be called: each is
+    what the check's first call would end in (the import's failure), without running the
+    checks (they still appear in the results, failed, with the reason)."""
+    try:
+        student.call_each("", [])
+    except Exception as error:  # noqa: BLE001  judged as the plugin judges a check that raised it
+        outcome = judge(error, ())
+    else:  # a module that imported: its checks run, this is never asked
+        raise RuntimeError("_unrunnable on a module that can be called")
+    return {rule.check_id: outcome for _, rule in rubric.checks}
 
 
 def _log(internal, problem, timed_out=(), sandbox=None, console=""):

@@ -21,7 +21,7 @@ SUBMISSIONS = REPO / "tests" / "submissions"
 
 ENTRY_POINTS = ("run_autograder", "cli")
 #: Graded first, so that the wait for their call timeout overlaps the other runs.
-SLOW_SAMPLES = ("infinite_loop",)
+SLOW_SAMPLES = ("slow_calls", "slow_import_sleep", "slow_import_table", "infinite_loop")
 PARALLEL_RUNS = min(4, os.cpu_count() or 1)
 
 

@@ -554,8 +554,8 @@ def _missing_module_hint(name):
     machine has it, the grader's environment does not, and that is not their mistake."""
     if name == "google":
         return (
-            " `google.colab` exists only inside Colab: the grader runs your code outside it. Remove the lines "
-            "that use it (file uploads, Drive) from what you submit."
+            " `google.colab` exists only inside Colab: the grader runs your code outside it, with Python's "
+            "standard library and numpy only. Remove the lines that use it (file uploads, Drive) from what you submit."
         )
     if name in _PACKAGES_STUDENTS_HAVE:
         return (

@@ -1,6 +1,7 @@
-"""Sample: correct, but every function spends about 0.13 s per call in a busy loop (as
-if each recomputed a large table). No call comes near the 3 s per call the rubric
-allows, so it scores 12.
+"""Sample: correct, but (b) and (d) spend about 0.13 s per call in a busy loop (as if
+each recomputed a large table). Their checks send 25 calls in one exchange (3.3 s in
+all); each call stays well inside the rubric's 0.5 s of CPU time per call, so it
+scores 12.
 """
 
 import time
@@ -18,7 +19,6 @@ def _busy():
 
 
 def rnn_a_shapes(s_dim=2, x_dim=2, p_dim=2):
-    _busy()
     return {"W_ss": (s_dim, s_dim), "W_sx": (s_dim, x_dim), "W_o": (p_dim, s_dim)}
 
 
@@ -28,7 +28,6 @@ def rnn_a_dloss_dx(W_ss, W_sx, W_o, x_t, dloss_dz2):
 
 
 def rnn_b_shapes(s_dim=2, x_dim=2, p_dim=2):
-    _busy()
     return {"W_ssx": (s_dim, s_dim + x_dim), "W_ox": (p_dim, s_dim + x_dim)}
 
 
@@ -39,10 +38,8 @@ def rnn_b_f2(z):
 
 
 def rnn_b_next_input(p_t):
-    _busy()
     return p_t
 
 
 def rnn_b_dloss_dx_depends_on():
-    _busy()
     return {"W_ox": True, "all_W_ox": True, "W_ssx": True, "all_W_ssx": False}
