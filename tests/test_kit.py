@@ -53,13 +53,11 @@ def kit(tmp_path_factory):
     return unzip(folder / "kit.zip", folder / "unzipped")
 
 
-@pytest.fixture(scope="module")
-def numpy_only_python(tmp_path_factory):
-    """A Python with numpy and nothing else installed: a venv without pip, in which
-    numpy (and numpy.libs, where it exists) is a link to the dev venv's copy."""
-    venv = tmp_path_factory.mktemp("numpy-only")
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
+def venv_with_numpy(folder):
+    """A venv without pip at ``folder`` in which numpy (and numpy.libs, where it exists)
+    is a link to the dev venv's copy; returns its python and its site-packages."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    python = folder / "bin" / "python"
     target = Path(
         subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                        capture_output=True, text=True, check=True).stdout.strip()
@@ -68,7 +66,13 @@ def numpy_only_python(tmp_path_factory):
     for name in ("numpy", "numpy.libs"):
         if (source / name).exists():
             (target / name).symlink_to(source / name)
-    return python
+    return python, target
+
+
+@pytest.fixture(scope="module")
+def numpy_only_python(tmp_path_factory):
+    """A Python with numpy and nothing else installed."""
+    return venv_with_numpy(tmp_path_factory.mktemp("numpy-only"))[0]
 
 
 def run_kit(python, kit_folder, *paths):
@@ -287,17 +291,7 @@ def test_a_zero_point_check_prints_as_information_and_never_fails(kit, numpy_onl
 def laptop_python(tmp_path_factory):
     """A Python with numpy and two packages Gradescope lacks (empty stand-ins for scipy
     and torch), as a student's laptop has them."""
-    venv = tmp_path_factory.mktemp("laptop")
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    target = Path(
-        subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                       capture_output=True, text=True, check=True).stdout.strip()
-    )
-    source = Path(np.__file__).resolve().parent.parent
-    for name in ("numpy", "numpy.libs"):
-        if (source / name).exists():
-            (target / name).symlink_to(source / name)
+    python, target = venv_with_numpy(tmp_path_factory.mktemp("laptop"))
     for name in ("scipy", "torch"):
         (target / name).mkdir()
         (target / name / "__init__.py").write_text("")

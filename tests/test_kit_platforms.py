@@ -7,16 +7,15 @@ import concurrent.futures
 import json
 import os
 import subprocess
-import sys
 import time
+import sys
 import uuid
-import zipfile
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from autograder import cli
+from test_kit import unzip, venv_with_numpy
 
 REPO = Path(__file__).resolve().parent.parent
 SUBMISSIONS = REPO / "tests" / "submissions"
@@ -52,13 +51,6 @@ select.select = _select
 '''
 
 
-def unzip(archive, destination):
-    with zipfile.ZipFile(archive) as opened:
-        opened.extractall(destination)
-    (folder,) = destination.iterdir()
-    return folder
-
-
 @pytest.fixture(scope="module")
 def kit(tmp_path_factory):
     folder = tmp_path_factory.mktemp("kit")
@@ -74,12 +66,6 @@ def clean_env(**extra):
 def run_kit(python, kit_folder, *args, timeout=300):
     return subprocess.run([str(python), "check.py", *map(str, args)], cwd=kit_folder, env=clean_env(),
                           capture_output=True, text=True, timeout=timeout)
-
-
-def purelib(python):
-    done = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                          capture_output=True, text=True, check=True)
-    return Path(done.stdout.strip())
 
 
 # -- fresh venvs, numpy from PyPI -------------------------------------------------------------
@@ -127,14 +113,7 @@ def test_kit_grades_the_correct_example_with_each_numpy(kit, numpy_venvs, line):
 @pytest.fixture(scope="module")
 def windows_like_python(tmp_path_factory):
     """A venv whose every interpreter lacks what Windows lacks, with the dev venv's numpy."""
-    venv = tmp_path_factory.mktemp("windows-like")
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    target = purelib(python)
-    source = Path(np.__file__).resolve().parent.parent
-    for name in ("numpy", "numpy.libs"):
-        if (source / name).exists():
-            (target / name).symlink_to(source / name)
+    python, target = venv_with_numpy(tmp_path_factory.mktemp("windows-like"))
     (target / "sitecustomize.py").write_text(WINDOWS_LIKE)
     return python
 
@@ -233,3 +212,12 @@ def test_run_check_and_check_function_leave_the_kernel_alone(kit):
     assert "Visible checks: 12 / 12 points" in text[2]
     assert "status=1" in text[3]
     assert json.loads(text[4]) == {"path_unchanged": True, "added": [], "passed": True}
+
+
+def test_where_no_process_can_start_the_kit_says_so_in_one_line(kit):
+    as_in_a_browser = "import runpy, sys; sys.platform = 'emscripten'; runpy.run_path('check.py', run_name='__main__')"
+    done = subprocess.run([sys.executable, "-c", as_in_a_browser, "we_recur.py"], cwd=kit, env=clean_env(),
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and done.stdout == ""
+    (line,) = done.stderr.strip().splitlines()
+    assert "inside a web browser" in line and "python check.py in a terminal" in line

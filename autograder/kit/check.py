@@ -18,6 +18,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+#: Where no process can be started, so neither can the self-check's: a Python in a web
+#: browser (Pyodide, as JupyterLite runs it).
+NO_PROCESSES = ("emscripten", "wasi")
+IN_A_BROWSER = (
+    "The self-check cannot run in a Python inside a web browser (JupyterLite, Pyodide), which cannot start "
+    "processes: run python check.py in a terminal, or use Jupyter or Colab."
+)
 
 
 class Report:
@@ -46,6 +53,9 @@ def check(path="we_recur.py", *more):
 
 
 def _in_own_python(args):
+    if sys.platform in NO_PROCESSES:
+        print(IN_A_BROWSER)
+        return Report(IN_A_BROWSER, False)
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     done = subprocess.run(
         [sys.executable, str(HERE / "check.py"), *args], capture_output=True, env=env, check=False,
@@ -57,6 +67,8 @@ def _in_own_python(args):
 
 def _main(argv):
     """``python check.py``: this process is the self-check's own."""
+    if sys.platform in NO_PROCESSES:
+        return IN_A_BROWSER
     if sys.version_info < (3, 10):
         return f"The self-check needs Python 3.10 or newer; this is Python {sys.version.split()[0]}."
     try:
