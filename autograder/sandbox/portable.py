@@ -12,9 +12,10 @@ timeouts
     a thread reads the reply pipe (:class:`ThreadedFrameReader`), so a deadline is a
     wait on what it read, with no ``select``;
 ending everything the student started
-    Windows: a job object that holds the worker and all it starts, terminated as one
-    (``taskkill /F /T`` where no job object can be made); elsewhere: the worker's own
-    session, killed as a process group, and its descendants found in ``/proc``;
+    Windows: ``taskkill /F /T`` (the tree by parent, while it is whole), then the job
+    object that holds the worker and all it starts, terminated as one; elsewhere: the
+    worker's own session, killed as a process group, and its descendants found in
+    ``/proc``;
 resource limits
     the worker's ``resource`` limits where the module exists; on Windows the job
     object's per-process memory and CPU time limits.
@@ -97,12 +98,17 @@ class Launcher:
             env.update({key: os.environ[key] for key in WINDOWS_ENV if key in os.environ})
             env.update({"TEMP": env.get("TMPDIR", str(cwd)), "TMP": env.get("TMPDIR", str(cwd))})
         config = {**config, "private": list(self.private)}
+        # Made before the worker starts, so that assigning it right after leaves the
+        # least time for a child to start outside it (a venv's python.exe on Windows
+        # is a launcher that starts the real interpreter as its child).
+        job = _job_object(config.get("rlimits", {})) if WINDOWS else None
         process = subprocess.Popen(
             [self.python, "-I", str(self.runtime / "worker.py"), "--direct", json.dumps(config)],
             stdin=request_fd, stdout=reply_fd, stderr=console_fd, cwd=cwd, env=env,
             start_new_session=not WINDOWS, creationflags=_CREATE_NO_WINDOW if WINDOWS else 0,
         )
-        job = _job_object(process.pid, config.get("rlimits", {})) if WINDOWS else None
+        if job is not None and not job.assign(process.pid):
+            job = None
         Launcher.job_limits = job.limits if job is not None else ""
         return DirectChild(process, job)
 
@@ -137,12 +143,15 @@ class DirectChild:
     def kill_tree(self):
         """End the worker and everything it started; returns how many are still alive."""
         if WINDOWS:
-            if self.job is not None:
+            if self.process.poll() is None:  # /T walks the tree from a living root
+                try:
+                    subprocess.run(["taskkill", "/F", "/T", "/PID", str(self.pid)], capture_output=True,
+                                   check=False, timeout=10, creationflags=_CREATE_NO_WINDOW)
+                except (OSError, subprocess.TimeoutExpired):
+                    pass  # the job object still ends its processes
+            if self.job is not None:  # and the job ends what was orphaned meanwhile
                 self.job.terminate()
-            else:
-                subprocess.run(["taskkill", "/F", "/T", "/PID", str(self.pid)], capture_output=True, check=False,
-                               creationflags=_CREATE_NO_WINDOW)
-                self.process.kill()
+            self.process.kill()
             ended = self.wait(timeout=5.0, raising=False) is not None
             return 0 if ended else 1
         return _kill_session(self.process)
@@ -150,10 +159,11 @@ class DirectChild:
 
 def _kill_session(process, rounds=50):
     """Without a fork server on POSIX: the worker leads a session of its own. Its
-    descendants are found in /proc (where there is one) and stopped, so none can fork
-    meanwhile, until no new one appears; then the whole group and every one of them is
+    descendants are found in /proc (where there is one) and stopped, the worker first,
+    so that none can fork meanwhile, until no new one appears; then the whole group and every one of them is
     killed. Returns how many were still alive."""
     uid = os.getuid()
+    _signal(process.pid, signal.SIGSTOP)
     tree = set()
     for _ in range(rounds):
         found = set(isolating.descendants([process.pid], isolating._process_table(uid))) - tree
@@ -271,24 +281,39 @@ _PROCESS_SET_QUOTA = 0x0100
 
 
 class _Job:
-    """A job object holding a worker and everything it starts."""
+    """A job object for a worker and everything it starts: ``limits`` says what it
+    enforces per process ("" for nothing but the ending)."""
 
     def __init__(self, kernel32, handle, limits):
         self.kernel32 = kernel32
         self.handle = handle
         self.limits = limits
 
+    def assign(self, pid):
+        """Put the process ``pid`` in the job; False (and the job closed) if Windows refuses."""
+        process = self.kernel32.OpenProcess(_PROCESS_TERMINATE | _PROCESS_SET_QUOTA, False, pid)
+        assigned = bool(process) and bool(self.kernel32.AssignProcessToJobObject(self.handle, process))
+        if process:
+            self.kernel32.CloseHandle(process)
+        if not assigned:
+            self.close()
+        return assigned
+
     def terminate(self):
         if self.handle:
             self.kernel32.TerminateJobObject(self.handle, 1)
-            self.kernel32.CloseHandle(self.handle)  # and KILL_ON_JOB_CLOSE ends what is left
+        self.close()
+
+    def close(self):
+        if self.handle:
+            self.kernel32.CloseHandle(self.handle)  # KILL_ON_JOB_CLOSE ends whatever is left in it
             self.handle = None
 
 
-def _job_object(pid, rlimits):
-    """A job object holding the process ``pid``, with the memory and CPU time of
-    ``rlimits`` (bytes of ``RLIMIT_AS``, seconds of ``RLIMIT_CPU``) as per-process
-    limits; None where Windows refuses one (then ``taskkill`` ends the tree)."""
+def _job_object(rlimits):
+    """A job object whose processes are limited to the memory and CPU time of
+    ``rlimits`` (bytes of ``RLIMIT_AS``, seconds of ``RLIMIT_CPU``) each, and die when
+    it is closed; None where Windows refuses one (``taskkill`` then ends the tree)."""
     try:
         import ctypes
         from ctypes import wintypes
@@ -314,8 +339,8 @@ def _job_object(pid, rlimits):
         kernel32.AssignProcessToJobObject.argtypes = (wintypes.HANDLE, wintypes.HANDLE)
         kernel32.TerminateJobObject.argtypes = (wintypes.HANDLE, wintypes.UINT)
         kernel32.CloseHandle.argtypes = (wintypes.HANDLE,)
-        job = kernel32.CreateJobObjectW(None, None)
-        if not job:
+        handle = kernel32.CreateJobObjectW(None, None)
+        if not handle:
             return None
         info = Extended()
         flags, limits = _LIMIT_KILL_ON_JOB_CLOSE, []
@@ -328,16 +353,9 @@ def _job_object(pid, rlimits):
             info.BasicLimitInformation.PerProcessUserTimeLimit = int(rlimits["RLIMIT_CPU"]) * 10_000_000  # 100 ns units
             limits.append("CPU time")
         info.BasicLimitInformation.LimitFlags = flags
-        process = kernel32.OpenProcess(_PROCESS_TERMINATE | _PROCESS_SET_QUOTA, False, pid)
-        limited = kernel32.SetInformationJobObject(job, _JOB_OBJECT_EXTENDED_LIMIT_INFORMATION, ctypes.byref(info),
+        limited = kernel32.SetInformationJobObject(handle, _JOB_OBJECT_EXTENDED_LIMIT_INFORMATION, ctypes.byref(info),
                                                    ctypes.sizeof(info))
-        assigned = bool(process) and kernel32.AssignProcessToJobObject(job, process)
-        if process:
-            kernel32.CloseHandle(process)
-        if not assigned:
-            kernel32.CloseHandle(job)
-            return None
-        return _Job(kernel32, job, " and ".join(limits) if limited else "")
+        return _Job(kernel32, handle, " and ".join(limits) if limited else "")
     except (OSError, AttributeError, ValueError):
         return None
 
@@ -361,6 +379,5 @@ def reduced_protections(confinement):
         return ""
     line = f"Protections reduced on this platform (Gradescope has them): {', '.join(missing)}."
     if not FORK_SERVER:
-        ended = "a Windows job object" if WINDOWS and Launcher.job_limits else "a process-tree kill"
-        line += f" Your code ran in an interpreter of its own, with the same timeouts; {ended} ends all it started."
+        line += " Your code ran in an interpreter of its own, with the same timeouts, and all it started is ended with it."
     return line
