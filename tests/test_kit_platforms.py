@@ -7,6 +7,7 @@ import concurrent.futures
 import json
 import os
 import subprocess
+import threading
 import time
 import sys
 import uuid
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from autograder import cli
+from autograder.sandbox import portable, wire
 from test_kit import unzip, venv_with_numpy
 
 REPO = Path(__file__).resolve().parent.parent
@@ -105,6 +107,32 @@ def test_kit_grades_the_correct_example_with_each_numpy(kit, numpy_venvs, line):
     assert "Visible checks: 12 / 12 points" in done.stdout
     wrong = run_kit(python, kit, SUBMISSIONS / "b_no_transpose")
     assert wrong.returncode == 1 and "[FAIL] 0/2  (b)" in wrong.stdout, wrong.stdout + wrong.stderr
+
+
+def test_the_threaded_reader_waits_with_a_deadline_and_no_select(monkeypatch):
+    monkeypatch.setattr(wire.select, "select", lambda *args: pytest.fail("select() was called"))
+    read_end, write_end = os.pipe()
+    reader = portable.ThreadedFrameReader(read_end, max_blob_bytes=1 << 20)
+    started = time.monotonic()
+    with pytest.raises(wire.FrameTimeout):
+        reader.read(deadline=started + 0.2)
+    assert 0.2 <= time.monotonic() - started < 2.0
+    frame = wire.pack({"op": "hello"}, [b"\n\r\n" * 100_000])  # more than a pipe holds, in pieces
+    for start in range(0, len(frame), 7919):
+        os.write(write_end, frame[start:start + 7919])
+    assert reader.read(deadline=time.monotonic() + 5) == ({"op": "hello"}, [b"\n\r\n" * 100_000])
+    assert not reader.pending()
+    os.write(write_end, b"x")
+    time.sleep(0.1)
+    assert reader.pending()  # bytes nobody asked for
+    os.close(write_end)
+    with pytest.raises(wire.WireError):
+        reader.read(deadline=time.monotonic() + 5)
+    os.close(read_end)
+    deadline = time.monotonic() + 5
+    while any(thread.name == "autograder-reply" for thread in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not any(thread.name == "autograder-reply" for thread in threading.enumerate())
 
 
 # -- a Python with Windows' gaps -------------------------------------------------------------------
