@@ -375,6 +375,8 @@ def reduced_protections(confinement):
         missing.append("no network isolation")
     if not FORK_SERVER and not (Launcher.job_limits if WINDOWS else confinement.get("limits") == "resource limits"):
         missing.append("no memory or CPU time limits")
+    if not hasattr(signal, "setitimer"):  # the worker's CPU-time timers (Windows has none)
+        missing.append("each call's time limit kept by the clock, not by CPU time")
     if not missing:
         return ""
     line = f"Protections reduced on this platform (Gradescope has them): {', '.join(missing)}."
