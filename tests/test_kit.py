@@ -328,6 +328,11 @@ def test_kit_warns_of_imports_in_a_notebooks_code_cells(kit, laptop_python, tmp_
     assert report["warnings"] == [
         "`scipy` (`we_recur.ipynb`, code cell 2, line 5): your module cannot be imported there, so every check scores 0."
     ]
+    # a helper module that a %%writefile cell writes, then imports, is the student's own
+    helper = REPO / "tests" / "notebooks" / "writefile_helper"
+    assert "%%writefile" in (helper / "we_recur.ipynb").read_text()
+    report = json.loads(run_kit(laptop_python, kit, "--json", helper).stdout)[0]
+    assert report["warnings"] == [] and report["problem"] == ""
 
 
 def test_the_kit_records_what_gradescope_installs(kit):

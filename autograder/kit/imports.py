@@ -20,6 +20,10 @@ from pathlib import Path
 
 #: Exceptions whose handler makes an import optional.
 _CATCHES_IMPORT_ERROR = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+#: What a notebook's ``%%writefile NAME`` cell becomes in the module generated from it
+#: (see ``autograder/notebook.py``): ``_grader_notebook.writefile("NAME", ...)``. The
+#: file it writes beside the module is the student's own, like an uploaded helper.
+_NOTEBOOK_STAND_INS, _WRITES_FILE = "_grader_notebook", "writefile"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,15 +72,17 @@ def gradescope_packages(requirements):
 
 def imports(source):
     """Every :class:`Import` of ``source`` not guarded by an ``except ImportError``,
-    in the order of the source. Raises SyntaxError."""
+    in the order of the source, and the modules its notebook cells write (``%%writefile``).
+    Raises SyntaxError."""
     finder = _ImportFinder()
     finder.visit(ast.parse(source))
-    return finder.found
+    return finder.found, finder.written
 
 
 class _ImportFinder(ast.NodeVisitor):
     def __init__(self):
         self.found = []
+        self.written = set()
         self.functions = []
         self.guarded = 0
 
@@ -105,6 +111,14 @@ class _ImportFinder(ast.NodeVisitor):
     def visit_ImportFrom(self, node):
         if node.level == 0 and node.module:  # a relative import is of the student's own package
             self._add(node.module, node)
+
+    def visit_Call(self, node):
+        function, arguments = node.func, node.args
+        if (isinstance(function, ast.Attribute) and function.attr == _WRITES_FILE
+                and isinstance(function.value, ast.Name) and function.value.id == _NOTEBOOK_STAND_INS
+                and arguments and isinstance(arguments[0], ast.Constant) and isinstance(arguments[0].value, str)):
+            self.written.add(Path(arguments[0].value).name.split(".", 1)[0])
+        self.generic_visit(node)
 
     def _add(self, name, node):
         if not self.guarded:
@@ -137,11 +151,12 @@ def local_modules(folder):
 
 def missing_imports(source, available):
     """The imports of ``source`` whose module is neither in the standard library nor in
-    ``available`` (Gradescope's packages' modules and the student's own); [] for a
-    source that does not parse (the import reports the syntax error)."""
+    ``available`` (Gradescope's packages' modules and the student's own) nor written by
+    one of its notebook cells; [] for a source that does not parse (the import reports
+    the syntax error)."""
     try:
-        found = imports(source)
+        found, written = imports(source)
     except (SyntaxError, ValueError, RecursionError):
         return []
-    present = set(sys.stdlib_module_names) | set(available)
+    present = set(sys.stdlib_module_names) | set(available) | written
     return [found_import for found_import in found if found_import.module not in present]
