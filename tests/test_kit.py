@@ -4,6 +4,7 @@ installed, and holds no reference code, no hidden check and no answer in plain t
 
 import json
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -55,13 +56,11 @@ def kit(tmp_path_factory):
     return unzip(folder / "kit.zip", folder / "unzipped")
 
 
-@pytest.fixture(scope="module")
-def numpy_only_python(tmp_path_factory):
-    """A Python with numpy and nothing else installed: a venv without pip, in which
-    numpy (and numpy.libs, where it exists) is a link to the dev venv's copy."""
-    venv = tmp_path_factory.mktemp("numpy-only")
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
+def venv_with_numpy(folder):
+    """A venv without pip at ``folder`` in which numpy (and numpy.libs, where it exists)
+    is a link to the dev venv's copy; returns its python and its site-packages."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    python = folder / "bin" / "python"
     target = Path(
         subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                        capture_output=True, text=True, check=True).stdout.strip()
@@ -70,7 +69,13 @@ def numpy_only_python(tmp_path_factory):
     for name in ("numpy", "numpy.libs"):
         if (source / name).exists():
             (target / name).symlink_to(source / name)
-    return python
+    return python, target
+
+
+@pytest.fixture(scope="module")
+def numpy_only_python(tmp_path_factory):
+    """A Python with numpy and nothing else installed."""
+    return venv_with_numpy(tmp_path_factory.mktemp("numpy-only"))[0]
 
 
 def run_kit(python, kit_folder, *paths):
@@ -163,7 +168,8 @@ def test_an_unrecorded_input_is_reported_not_passed(kit, numpy_only_python):
 
 def test_kit_holds_the_handout_and_no_reference(kit):
     texts = kit_texts(kit)
-    assert texts["README.md"] == (REPO / "handout" / "README.md").read_text()
+    assert texts["README.md"].startswith((REPO / "autograder" / "kit" / "README.md").read_text().rstrip())
+    assert texts["README.md"].endswith((REPO / "handout" / "README.md").read_text())
     assert texts["we_recur.py"] == (REPO / "handout" / "we_recur.py").read_text()
     assert "check.py" in texts
     references = [path.read_text() for path in (REPO / "reference").glob("*.py")]
@@ -277,3 +283,99 @@ def test_pruning_removes_what_only_hidden_checks_used():
     assert "def recognise_mistake(draws, answers):\n    return None\n" in source, "the table's reader keeps its fallback"
     assert '"""' not in source and "#" not in source
     assert visible_source(check_part_b, {"f.i"}) is None
+
+
+# -- what the self-check adds: zero-point checks, missing packages, where it looks ------------
+
+
+def test_a_zero_point_check_prints_as_information_and_never_fails(kit, numpy_only_python):
+    done = run_kit(numpy_only_python, kit, SUBMISSIONS / "d_naive_softmax")  # fails only d.overflow, worth 0
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0/0" not in done.stdout
+    lines = done.stdout.splitlines()
+    (index,) = [i for i, line in enumerate(lines) if line.startswith("[info] (d) stays finite")]
+    assert lines[index].endswith("(no points): did not pass")
+    assert "`rnn_b_f2` returned NaN" in lines[index + 1]
+    assert "[info] (d) generalizes to other sizes (p=5) (no points): passed" in lines
+    assert "Visible checks: 12 / 12 points" in done.stdout
+
+
+@pytest.fixture(scope="module")
+def laptop_python(tmp_path_factory):
+    """A Python with numpy and two packages Gradescope lacks (empty stand-ins for scipy
+    and torch), as a student's laptop has them."""
+    python, target = venv_with_numpy(tmp_path_factory.mktemp("laptop"))
+    for name in ("scipy", "torch"):
+        (target / name).mkdir()
+        (target / name / "__init__.py").write_text("")
+    return python
+
+
+def test_kit_warns_of_each_import_gradescope_lacks(kit, laptop_python, tmp_path):
+    correct = (SUBMISSIONS / "correct" / "we_recur.py").read_text()
+    module = "import helpers\nimport scipy\n" + correct + "\n\ndef uses_torch():\n    import torch\n    return torch\n"
+    (tmp_path / "we_recur.py").write_text(module)
+    (tmp_path / "helpers.py").write_text("")  # the student's own, uploaded beside it
+    torch_line = module.splitlines().index("    import torch") + 1
+    done = run_kit(laptop_python, kit, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr  # it works here...
+    assert "Visible checks: 12 / 12 points" in done.stdout
+    assert "Warning: Gradescope has the Python standard library, numpy," in done.stdout  # ...not on Gradescope
+    report = json.loads(run_kit(laptop_python, kit, "--json", tmp_path).stdout)[0]
+    assert report["warnings"] == [
+        "`scipy` (`we_recur.py`, line 2): your module cannot be imported there, so every check scores 0.",
+        f"`torch` (`we_recur.py`, line {torch_line}, in `uses_torch`): that call fails there.",
+    ]
+
+
+def test_kit_warns_of_imports_in_a_notebooks_code_cells(kit, laptop_python, tmp_path):
+    correct = (SUBMISSIONS / "correct" / "we_recur.py").read_text()
+    cells = [("markdown", "import torch is prose, not code"), ("code", "import numpy as np"),
+             ("code", "try:\n    import torch\nexcept ImportError:\n    torch = None\nimport scipy"), ("code", correct)]
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": kind, "metadata": {}, "source": text, **({"outputs": [], "execution_count": None} if kind == "code" else {})}
+        for kind, text in cells]}
+    (tmp_path / "we_recur.ipynb").write_text(json.dumps(notebook))
+    report = json.loads(run_kit(laptop_python, kit, "--json", tmp_path / "we_recur.ipynb").stdout)[0]
+    # torch is imported only where its absence is caught: not a problem on Gradescope
+    assert report["warnings"] == [
+        "`scipy` (`we_recur.ipynb`, code cell 2, line 5): your module cannot be imported there, so every check scores 0."
+    ]
+    # a helper module that a %%writefile cell writes, then imports, is the student's own
+    helper = REPO / "tests" / "notebooks" / "writefile_helper"
+    assert "%%writefile" in (helper / "we_recur.ipynb").read_text()
+    report = json.loads(run_kit(laptop_python, kit, "--json", helper).stdout)[0]
+    assert report["warnings"] == [] and report["problem"] == ""
+
+
+def test_the_kit_records_what_gradescope_installs(kit):
+    rubric = json.loads(kit_texts(kit)["_selfcheck/rubric.json"])
+    packages = rubric["gradescope_packages"]
+    pinned = [line.split("==")[0] for line in (REPO / "requirements.txt").read_text().splitlines()
+              if line and not line.startswith("#")]
+    assert list(packages) == pinned
+    assert packages["numpy"] == ["numpy"] and "yaml" in packages["PyYAML"]
+
+
+def test_check_py_without_an_argument_checks_the_module_beside_it(kit, numpy_only_python, tmp_path):
+    done = run_kit(numpy_only_python, kit)  # the kit's own starter template
+    assert "Self-check of we_recur.py" in done.stdout and "NotImplementedError" in done.stdout
+    assert done.returncode == 1
+    mine = tmp_path / "kit"
+    shutil.copytree(kit, mine)
+    (mine / "we_recur.py").unlink()
+    shutil.copyfile(REPO / "tests" / "notebooks" / "correct" / "we_recur.ipynb", mine / "answers.ipynb")
+    done = run_kit(numpy_only_python, mine)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Self-check of answers.ipynb" in done.stdout and "Visible checks: 12 / 12 points" in done.stdout
+    (mine / "answers.ipynb").unlink()
+    done = run_kit(numpy_only_python, mine)
+    assert done.returncode == 2 and "there is no we_recur.py (nor a single notebook) beside check.py" in done.stderr
+
+
+def test_kit_readme_says_how_to_run_the_self_check_and_what_it_leaves_out(kit):
+    readme = kit_texts(kit)["README.md"]
+    for needed in ("python3 check.py", "py check.py", "!python check.py we_recur.ipynb", "%run check.py",
+                   'check.check("we_recur.ipynb")', "Colab", "!unzip", "Only the visible checks", "seed",
+                   "trying every possible", "What differs from Gradescope", "Windows"):
+        assert needed in readme, needed

@@ -3,7 +3,7 @@
 The zip holds one folder::
 
     we_recur-kit/
-        README.md          the handout
+        README.md          how to self-check (autograder/kit/README.md), then the handout
         SECRECY.md         what the self-check knows, and what can be found by trying
         we_recur.py        the starter template
         check.py           the self-check: python check.py we_recur.py
@@ -39,6 +39,7 @@ import gradescope_utils
 from autograder import checks
 from autograder.build import write_zip
 from autograder.grading import DEFAULT_RUBRIC, SOURCE_ROOT
+from autograder.kit.imports import gradescope_packages
 from autograder.kit.pruning import visible_source
 from autograder.rubric import RubricError, load_rubric
 
@@ -47,7 +48,7 @@ KIT = Path(__file__).resolve().parent
 VENDORED = (
     "__init__.py", "markdown.py", "terminal.py", "outcomes.py", "results.py", "notebook.py", "submission.py",
     "checks/__init__.py", "checks/values.py", "checks/shapes.py",
-    "kit/__init__.py", "kit/selfcheck.py", "kit/sealed.py",
+    "kit/__init__.py", "kit/selfcheck.py", "kit/sealed.py", "kit/imports.py",
 )
 #: gradescope-utils modules the checks and ``submission`` import (decorators, files).
 GRADESCOPE_UTILS = ("__init__.py", "autograder_utils/__init__.py", "autograder_utils/decorators.py", "autograder_utils/files.py")
@@ -76,7 +77,7 @@ def build_kit(out, rubric_path=DEFAULT_RUBRIC):
         _write_rubric(library / "rubric.json", rubric, visible)
         _record(library)
         shutil.copyfile(KIT / "check.py", folder / "check.py")
-        shutil.copyfile(HANDOUT / "README.md", folder / "README.md")
+        (folder / "README.md").write_text(_readme(rubric.module), encoding="utf-8")
         shutil.copyfile(KIT / "SECRECY.md", folder / "SECRECY.md")
         shutil.copyfile(HANDOUT / rubric.module, folder / rubric.module)
         entries = {path.relative_to(stage).as_posix(): (path, 0o644) for path in folder.rglob("*") if path.is_file()}
@@ -115,6 +116,7 @@ def _write_rubric(path, rubric, visible):
         "limits": dataclasses.asdict(rubric.limits),
         "total_points": rubric.total_points,
         "has_hidden_checks": len(visible) < len(rubric.checks),
+        "gradescope_packages": _gradescope_packages(),
         "rules": [
             {
                 "check_id": rule.check_id,
@@ -129,6 +131,24 @@ def _write_rubric(path, rubric, visible):
         ],
     }
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _readme(module):
+    """The kit's README for students (``autograder/kit/README.md``, naming ``module``),
+    then the handout's."""
+    stem = Path(module).stem
+    guide = (KIT / "README.md").read_text(encoding="utf-8").replace("we_recur", stem)
+    return guide.rstrip("\n") + "\n\n---\n\n" + (HANDOUT / "README.md").read_text(encoding="utf-8")
+
+
+def _gradescope_packages():
+    """What the autograder zip installs on Gradescope (its requirements.txt), as
+    ``{distribution: [importable top-level modules]}``: the self-check warns of imports
+    of anything else outside the standard library."""
+    try:
+        return gradescope_packages(SOURCE_ROOT / "requirements.txt")
+    except LookupError as error:
+        raise KitError(f"cannot list what Gradescope installs: {error}") from None
 
 
 def _record(library):

@@ -7,6 +7,10 @@ gets the same fixtures (``student``, an ``rng`` seeded from the rubric's seed an
 check id, ``feedback``) and is judged by :func:`autograder.outcomes.judge`, and its
 message composed by :func:`autograder.outcomes.check_output`.
 
+Beyond Gradescope's verdicts it says two things Gradescope cannot: which imports of
+the module Gradescope's image lacks (:mod:`autograder.kit.imports`), and what of
+Gradescope's confinement this platform runs without (:mod:`autograder.sandbox.portable`).
+
 Needs Python 3.10+ and numpy only; the rubric comes as JSON (``rubric.json``), holding
 the visible checks alone.
 """
@@ -20,7 +24,10 @@ from pathlib import Path
 
 from autograder import checks
 from autograder.checks import Feedback, seeded_rng
+from autograder.kit.imports import local_modules, missing_imports
+from autograder.markdown import inline_code
 from autograder.outcomes import check_output, judge, with_printed
+from autograder.sandbox import portable
 from autograder.sandbox.isolation import Isolation
 from autograder.sandbox.session import Limits
 from autograder.submission import open_submission
@@ -48,6 +55,8 @@ class KitRubric:
     rules: tuple
     total_points: float  # of the whole rubric, visible or not
     has_hidden_checks: bool
+    #: ``{distribution: [top-level modules]}`` that Gradescope's image installs (requirements.txt)
+    gradescope_packages: dict = dataclasses.field(default_factory=dict)
 
     @classmethod
     def read(cls, path):
@@ -60,6 +69,7 @@ class KitRubric:
             rules=tuple(Rule(**rule) for rule in data["rules"]),
             total_points=data["total_points"],
             has_hidden_checks=data["has_hidden_checks"],
+            gradescope_packages=data.get("gradescope_packages", {}),
         )
 
 
@@ -73,6 +83,8 @@ class Report:
     notes: tuple = ()
     printed: str = ""  # outside the checks: at import
     printed_by_check: dict = dataclasses.field(default_factory=dict)  # during each check's calls
+    warnings: tuple = ()  # imports Gradescope's image lacks
+    protections: str = ""  # what of Gradescope's confinement this platform lacks ("" for nothing)
 
 
 def run_checks(check_ids, seed, student):
@@ -106,10 +118,32 @@ def check_submission(path, rubric):
     # Isolation() runs the student's code as the student: never create users on their machine.
     with open_submission(path, rubric.module, limits=rubric.limits, isolation=Isolation()) as submission:
         outcomes = _run_visible(rubric, submission.student)
-    sandbox = submission.sandbox
-    printed = sandbox.printed_output() if sandbox is not None else ""
-    by_check = {rule.check_id: sandbox.printed_output(rule.check_id) for rule in rubric.rules} if sandbox else {}
-    return Report(path, outcomes, submission.problem, submission.notes, printed, by_check)
+        sandbox = submission.sandbox
+        warnings = tuple(missing_package_warnings(sandbox, path, rubric)) if sandbox is not None else ()
+    if sandbox is None:
+        return Report(path, outcomes, submission.problem, submission.notes)
+    printed = sandbox.printed_output()
+    by_check = {rule.check_id: sandbox.printed_output(rule.check_id) for rule in rubric.rules}
+    protections = portable.reduced_protections(sandbox.confinement)
+    return Report(path, outcomes, submission.problem, submission.notes, printed, by_check, warnings, protections)
+
+
+def missing_package_warnings(sandbox, path, rubric):
+    """One warning per import in the module of ``sandbox`` (the one generated from a
+    notebook's code cells included) of a module that Gradescope's image lacks. What
+    lies beside the submission counts as the student's own (uploaded with it)."""
+    module = sandbox.module_path
+    try:
+        source = module.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    own = local_modules(module.parent) | local_modules(path if path.is_dir() else path.parent) | {module.stem}
+    packages = rubric.gradescope_packages
+    available = {name for modules in packages.values() for name in modules} | own
+    for found in missing_imports(source, available):
+        where = sandbox.place(module.name, found.line) + (f", in {inline_code(found.function)}" if found.function else "")
+        fails = "that call fails there" if found.function else "your module cannot be imported there, so every check scores 0"
+        yield f"{inline_code(found.module)} ({where}): {fails}."
 
 
 def _run_visible(rubric, student):
@@ -121,13 +155,22 @@ def format_report(report, rubric):
     lines = [f"Self-check of {report.path.name}: the visible checks of \"{rubric.title}\"", ""]
     if report.problem:
         lines += [f"Your submission could not be graded: {report.problem}", ""]
+    if report.warnings:
+        installed = "".join(f", {name}" for name in rubric.gradescope_packages)
+        lines += [f"Warning: Gradescope has the Python standard library{installed}, and nothing else that your "
+                  "computer may have. Your code imports what it lacks:"]
+        lines += [f"- {warning}" for warning in report.warnings] + [""]
     earned = possible = 0.0
     for rule in rubric.rules:
         outcome = report.outcomes[rule.check_id]
         earned += rule.weight * outcome.fraction
         possible += rule.weight
-        mark = "PASS" if outcome.label == "passed" else "FAIL"
-        lines.append(f"[{mark}] {round(rule.weight * outcome.fraction, 4):g}/{rule.weight:g}  {rule.heading} {rule.name}")
+        if rule.weight:
+            mark = "PASS" if outcome.label == "passed" else "FAIL"
+            lines.append(f"[{mark}] {round(rule.weight * outcome.fraction, 4):g}/{rule.weight:g}  {rule.heading} {rule.name}")
+        else:  # worth no points: information, whatever it says
+            verdict = "passed" if outcome.label == "passed" else "did not pass"
+            lines.append(f"[info] {rule.heading} {rule.name} (no points): {verdict}")
         text = _output(report, rule)
         if outcome.label != "passed" or outcome.notes:
             lines += ["        " + line for line in text.splitlines()]
@@ -148,11 +191,17 @@ def _output(report, rule):
     return with_printed(text, report.printed_by_check.get(rule.check_id, ""))
 
 
+def passed(report, rubric):
+    """Whether every check that carries points passed (a check worth none never fails the self-check)."""
+    return all(report.outcomes[rule.check_id].label == "passed" for rule in rubric.rules if rule.weight)
+
+
 def as_json(report, rubric):
     """The report as JSON data: each visible check's label, fraction and message."""
     return {
         "path": str(report.path),
         "problem": report.problem,
+        "warnings": list(report.warnings),
         "checks": {
             rule.check_id: {
                 "label": report.outcomes[rule.check_id].label,
@@ -164,22 +213,47 @@ def as_json(report, rubric):
     }
 
 
-def main(rubric_path, argv=None):
+def default_submission(folder, module):
+    """What ``python check.py`` checks with no argument: ``module`` in ``folder`` (the
+    kit's), else the only notebook there; None when neither is."""
+    if (folder / module).is_file():
+        return folder / module
+    notebooks = sorted(path for path in folder.glob("*.ipynb") if path.is_file())
+    return notebooks[0] if len(notebooks) == 1 else None
+
+
+def main(rubric_path, argv=None, *, beside=None):
+    """``python check.py [PATH ...]``; ``beside`` is the kit's folder, where a missing
+    PATH is looked for. Returns the exit status: 0 when every check with points passed."""
     parser = argparse.ArgumentParser(
         prog="python check.py",
         description="Run the visible checks of the autograder on your answers, with Gradescope's messages.",
     )
-    parser.add_argument("paths", nargs="+", type=Path, help="your module (we_recur.py), a notebook, or a folder")
+    parser.add_argument("paths", nargs="*", type=Path,
+                        help="your module, a notebook, or a folder (default: the module beside check.py, "
+                             "else the only notebook there)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     rubric = KitRubric.read(rubric_path)
-    reports = [check_submission(path, rubric) for path in args.paths]
+    paths = args.paths
+    if not paths:
+        folder = Path(beside) if beside is not None else Path(rubric_path).resolve().parent.parent
+        found = default_submission(folder, rubric.module)
+        if found is None:
+            parser.error(f"there is no {rubric.module} (nor a single notebook) beside check.py: name what to check, "
+                         f"as in python check.py path/to/{rubric.module}")
+        paths = [found]
+    for stream in (sys.stdout, sys.stderr):  # a console or pipe that cannot show a character shows "?"
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    reports = [check_submission(path, rubric) for path in paths]
     if args.json:
         print(json.dumps([as_json(report, rubric) for report in reports], indent=2, ensure_ascii=False))
     else:
         print("\n\n".join(format_report(report, rubric) for report in reports))
-    passed = all(outcome.label == "passed" for report in reports for outcome in report.outcomes.values())
-    return 0 if passed else 1
+        for line in dict.fromkeys(report.protections for report in reports if report.protections):
+            print(f"\n{line}")
+    return 0 if all(passed(report, rubric) for report in reports) else 1
 
 
 if __name__ == "__main__":

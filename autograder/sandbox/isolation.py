@@ -14,10 +14,8 @@ grader's checkout lies. :attr:`Isolation.reduced` says that the user is not sepa
 """
 
 import dataclasses
-import fcntl
 import importlib.util
 import os
-import pwd
 import shutil
 import signal
 import stat
@@ -25,6 +23,16 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+# Both are used only as root; the student kit also runs where they do not exist (Windows).
+try:
+    import fcntl
+except ImportError:
+    fcntl = None
+try:
+    import pwd
+except ImportError:
+    pwd = None
 
 SANDBOX_USER = "ag-student"
 #: Grader processes that run at the same time (batch --jobs N, two TAs' terminals, CI
@@ -400,10 +408,17 @@ def remove_keys(isolation):
     _as_sandbox_user(isolation, clear)
 
 
+#: Whether folders can be walked by descriptor, without following links (not on Windows).
+_WALKS_BY_DESCRIPTOR = hasattr(os, "O_DIRECTORY") and os.scandir in os.supports_fd
+
+
 def remove_tree(path):
     """Delete the folder ``path`` and everything in it, without recursion (a tree may
     be deeper than Python's recursion limit or PATH_MAX) and without following links.
     Errors are skipped: what cannot be removed stays."""
+    if not _WALKS_BY_DESCRIPTOR:  # Windows (the student kit, as the student's own user): no links to fear
+        shutil.rmtree(path, ignore_errors=True)
+        return
     names = []  # the folders between ``path`` and where we are
     try:
         fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from autograder.markdown import fenced, inline_code
 from autograder.sandbox import isolation as isolating
-from autograder.sandbox import wire
+from autograder.sandbox import portable, wire
 from autograder.sandbox.errors import (
     BadReturn,
     CallTimedOut,
@@ -411,9 +411,12 @@ class Sandbox:
             "rlimits": self.limits.rlimits(dedicated_user=not self.isolation.reduced),
             "namespaces": self.namespaces,
         }
-        self._zygote = serving(self.python, self.isolation)
-        request_read, request_write = os.pipe()
-        reply_read, reply_write = os.pipe()
+        if portable.FORK_SERVER:
+            self._zygote = serving(self.python, self.isolation)
+        else:  # Windows: each worker is an interpreter of its own
+            self._zygote = portable.Launcher.shared(self.python, isolating.private_paths())
+        request_read, request_write = portable.pipe()
+        reply_read, reply_write = portable.pipe()
         console = os.open(self._console_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             self._process = self._zygote.spawn(
@@ -423,7 +426,8 @@ class Sandbox:
             for fd in (request_read, reply_write, console):
                 os.close(fd)
         self._request_fd, self._reply_fd = request_write, reply_read
-        self._reader = wire.FrameReader(reply_read, max_blob_bytes=self.limits.max_value_bytes)
+        reader = wire.FrameReader if portable.FORK_SERVER else portable.ThreadedFrameReader
+        self._reader = reader(reply_read, max_blob_bytes=self.limits.max_value_bytes)
 
     def _stop_worker(self, exiting=False):
         """Kill the worker's process group; returns how the worker ended, for feedback.
@@ -434,12 +438,15 @@ class Sandbox:
         if process is None:
             return "not running"
         with_status = process.wait(timeout=0.5, raising=False) if exiting else process.poll()
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        process.wait(timeout=5.0, raising=False)
-        self.survivors = isolating.kill_everything(self.isolation, self._zygote, process.pid)
+        if portable.FORK_SERVER:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            process.wait(timeout=5.0, raising=False)
+            self.survivors = isolating.kill_everything(self.isolation, self._zygote, process.pid)
+        else:
+            self.survivors = process.kill_tree()
         for fd in (self._request_fd, self._reply_fd):
             try:
                 os.close(fd)
@@ -586,6 +593,12 @@ def _exception_text(error):
     return f"{error.get('type', 'Exception')}: {message}" if message else str(error.get("type", "Exception"))
 
 
+#: How a submission's file is opened to be copied: never through a link, never waiting
+#: on a FIFO (Windows has neither flag, nor FIFOs; links are skipped before opening there).
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_COPY_FLAGS = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
 def copy_submission(source, destination, max_bytes, keep=None):
     """Copy the submission's regular files and folders; links and other oddities stay
     behind, and so do files past ``max_bytes`` in all, except ``keep`` (the module).
@@ -602,8 +615,10 @@ def copy_submission(source, destination, max_bytes, keep=None):
             (destination / relative / sub).mkdir()
         for name in files:
             path = Path(folder) / name
+            if not _NOFOLLOW and path.is_symlink():  # Windows: opening it would follow it
+                continue
             try:
-                descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+                descriptor = os.open(path, _COPY_FLAGS)
             except OSError:  # a link (ELOOP), or unreadable
                 continue
             with open(descriptor, "rb") as stream:

@@ -38,11 +38,15 @@ import inspect
 import io
 import json
 import os
-import resource
 import signal
 import sys
 import time
 import traceback
+
+try:
+    import resource
+except ImportError:  # Windows: the job object of portable.py limits the worker instead
+    resource = None
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -194,7 +198,7 @@ def confine(config, border, namespaces):
     if sys.platform == "linux":  # the student kit also runs on macOS, which has no prctl
         confining.drop_capabilities()
         confining.no_new_privileges()
-    for name, value in config.get("rlimits", {}).items():
+    for name, value in (config.get("rlimits", {}) if resource is not None else {}).items():
         limit = getattr(resource, name)
         hard = resource.getrlimit(limit)[1]
         value = value if hard == resource.RLIM_INFINITY else min(value, hard)
@@ -602,9 +606,37 @@ def _own_namespaces(channel):
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 
 
+def direct(config):
+    """Serve as a worker started on its own, where the platform has no fork server
+    (see ``portable.py``): the request pipe is standard input, the reply pipe standard
+    output and the console log standard error. The channel moves to descriptors of its
+    own, which nothing the student starts inherits, and what the student's code prints
+    goes to the console log; then the worker confines itself as a forked one does."""
+    request_fd, reply_fd = os.dup(0), os.dup(1)
+    if sys.platform == "win32":  # descriptors open as text there: the frames are bytes
+        import msvcrt
+
+        for fd in (request_fd, reply_fd):
+            msvcrt.setmode(fd, os.O_BINARY)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    os.close(devnull)
+    border = Border(config.get("private", ()))
+    border.network = leave_network()
+    confinement = confine(config, border, "none of its own (no fork server)")
+    confinement["limits"] = "resource limits" if resource is not None else "none (no resource module)"
+    try:
+        Worker(request_fd, reply_fd, confinement).serve()
+    finally:
+        os._exit(0)  # as a forked worker ends: no exit handler of the student's runs
+
+
 def main():
+    if sys.argv[1:2] == ["--direct"] and len(sys.argv) == 3:
+        return direct(json.loads(sys.argv[2]))
     if sys.argv[1:2] != ["--zygote"] or len(sys.argv) != 5:
-        sys.exit("usage: worker.py --zygote CONTROL_FD preload|plain PRIVATE_JSON")
+        sys.exit("usage: worker.py --zygote CONTROL_FD preload|plain PRIVATE_JSON, or worker.py --direct CONFIG_JSON")
     zygote(int(sys.argv[2]), sys.argv[3] == "preload", json.loads(sys.argv[4]))
 
 
