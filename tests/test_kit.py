@@ -23,7 +23,15 @@ from autograder.sandbox import isolation
 
 REPO = Path(__file__).resolve().parent.parent
 SUBMISSIONS = REPO / "tests" / "submissions"
-SAMPLES = sorted(folder.name for folder in SUBMISSIONS.iterdir() if (folder / "expected.yaml").is_file())
+#: Rules that sample the next word generate inputs the kit never saw: it holds the
+#: reference's answers only for the inputs the visible checks draw, so it cannot run the
+#: reference network on a sampled generation, and it gives (e) no credit where Gradescope
+#: gives the one-hot rule's half. The kit README says that (e)'s half credit is Gradescope's alone.
+KIT_CANNOT_REPLAY = {"e_sampled_choice", "e_sampled_cumsum", "e_sampled_multinomial", "e_sampled_rng"}
+SAMPLES = sorted(
+    folder.name for folder in SUBMISSIONS.iterdir()
+    if (folder / "expected.yaml").is_file() and folder.name not in KIT_CANNOT_REPLAY
+)
 #: Hidden in the test rubric: a check with literal inputs, one with drawn inputs, and
 #: one made by a factory function (with (f)'s total hidden too, and items i-iii shown).
 HIDDEN = ("d.overflow", "b.other_sizes", "f.iv", "f.statements")
@@ -293,10 +301,10 @@ def test_a_zero_point_check_prints_as_information_and_never_fails(kit, numpy_onl
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0/0" not in done.stdout
     lines = done.stdout.splitlines()
-    (index,) = [i for i, line in enumerate(lines) if line.startswith("[info] (d) stays finite")]
+    (index,) = [i for i, line in enumerate(lines) if line.startswith("[info] (d) f2 on inputs of large magnitude")]
     assert lines[index].endswith("(no points): did not pass")
     assert "`rnn_b_f2` returned NaN" in lines[index + 1]
-    assert "[info] (d) generalizes to other sizes (p=5) (no points): passed" in lines
+    assert "[info] (d) f2 at another size (p_dim = 5) (no points): passed" in lines
     assert "Visible checks: 12 / 12 points" in done.stdout
 
 

@@ -89,7 +89,7 @@ def shape_pair(value, *, what, feedback=None):
         if match:
             if feedback is not None:
                 feedback.note(
-                    f"{what} gave a shape as the text {inline_code(repr(value))}. It was read as a (rows, cols) "
+                    f"{what} gave a shape as text. It was read as a (rows, cols) "
                     "pair, but the handout asks for a tuple of two ints, such as `(rows, cols)`."
                 )
             return int(match[1]), int(match[2])

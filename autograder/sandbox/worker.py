@@ -428,6 +428,8 @@ def zygote(control_fd, preload_everything, private):
     grader's cleanup looks for it, and which it reaps.
     """
     import numpy  # noqa: F401
+    import numpy.linalg  # noqa: F401  (numpy loads these on first use: once here, not in every worker)
+    import numpy.random  # noqa: F401
     import socket
 
     if preload_everything:

@@ -4,7 +4,7 @@ so the import fails and every part scores 0; the message says so.
 """
 
 import numpy as np
-from scipy.special import softmax  # WRONG: not available to the grader
+import scipy.special  # WRONG: not available to the grader
 
 
 def rnn_a_shapes(s_dim=2, x_dim=2, p_dim=2):
