@@ -130,7 +130,7 @@ def _state(row, check_id, weights):
         weight = weights[check_id]
         points = round(fraction * weight, 4)
         text = f"{points:g}/{weight:g} {outcome}"
-        comparable = (points, weight, round(fraction, 4), mistake)
+        comparable = (points, round(fraction, 4), mistake)  # a weight alone, 0/2 -> 0/4, changes nobody's grade
     else:
         text = f"{fraction:.0%} {outcome}"
         comparable = (round(fraction, 4), mistake)

@@ -34,7 +34,7 @@ class Progress:
         self.drawn = self.started
         self.written_done = 0
         if not self.terminal and total:
-            self._write(f"batch: grading {total} submissions\n")
+            self._write(f"batch: grading {total} submission{'' if total == 1 else 's'}\n")
 
     def update(self, row):
         self.done += 1

@@ -86,7 +86,7 @@ def row_from_results(submission, results, *, located, problem="", seconds=0.0):
 def _fraction(test):
     """The fraction of its weight a results.json test earned (a zero-point one: whether it passed)."""
     if test["max_score"]:
-        return round(test["score"] / test["max_score"], 4)
+        return test["score"] / test["max_score"]
     return 1.0 if test["status"] == "passed" else 0.0
 
 
