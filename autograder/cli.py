@@ -8,6 +8,7 @@
                     into scores.csv, one results.json each and a summary; ``--shard K/N``
                     grades the K-th of N slices, for one machine of several
 ``merge SHARD...``  combine the outputs of every shard of a batch into one
+``compare OLD NEW`` the regrade diff of two batches: whose total changed, by how much, why
 ``build``           write the autograder zip to upload to Gradescope
 ``student-kit``     write the students' kit: handout, template and a self-check of the
                     rubric's visible checks
@@ -21,6 +22,7 @@ import traceback
 from pathlib import Path
 
 from autograder import batch as batching
+from autograder.batch import compare as comparing
 from autograder import grading
 from autograder import build as building
 from autograder import lint as linting
@@ -89,6 +91,7 @@ def main(argv=None):
         help="go on with the batch in --out where it stopped (same export, rubric and shard): keep its rows, grade the rest",
     )
     again.add_argument("--force", action="store_true", help="replace the batch --out holds")
+    batch.add_argument("--compare", type=Path, metavar="OLD_OUT", help=COMPARE_HELP)
     batch.add_argument(
         "--allow-unconfined", action="store_true",
         help="grade even where the kernel offers no file-system border (Landlock): student code could then "
@@ -99,6 +102,8 @@ def main(argv=None):
     merge.add_argument("shards", type=Path, nargs="+", metavar="SHARD_DIR", help="the --out folder of each shard")
     merge.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the combined outputs")
     merge.add_argument("--rubric", type=Path, default=None, help="rubric YAML (default: the one the shards used)")
+
+    add_compare_command(commands)
 
     build = commands.add_parser("build", help="write the autograder zip to upload to Gradescope")
     build.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default: %(default)s)")
@@ -123,6 +128,8 @@ def main(argv=None):
         return command_batch(args)
     if args.command == "merge":
         return command_merge(args)
+    if args.command == "compare":
+        return command_compare(args)
     if args.command == "build":
         return command_build(args)
     if args.command == "student-kit":
@@ -172,13 +179,16 @@ def command_batch(args):
     try:
         report = batching.run_batch(
             args.export, args.out, jobs=args.jobs, rubric_path=args.rubric, seed=seed, shard=args.shard,
-            resume=args.resume, force=args.force,
+            resume=args.resume, force=args.force, compare_with=args.compare,
         )
     except RubricError as error:
         print(f"error: the rubric is invalid: {error}", file=sys.stderr)
         return 2
     except ExportError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except batching.JournalError as error:  # --compare names no batch
+        print(printable(f"error: --compare: {error}"), file=sys.stderr)
         return 2
     except batching.GraderFailed as error:
         print(f"error: {error}", file=sys.stderr)
@@ -187,8 +197,10 @@ def command_batch(args):
         print(f"warning: {printable(warning)}", file=sys.stderr)
     statuses = ", ".join(f"{count} {status}" for status, count in report.summary.statuses)
     print(f"{report.summary.submissions} submissions: {statuses}")
-    for name in ("scores.csv", "results/", "summary.md", "summary.html"):
+    for name in ("scores.csv", "results/", "summary.md", "summary.html", *(("compare.csv",) if args.compare else ())):
         print(f"wrote {report.out_dir / name}")
+    if report.summary.comparison is not None:
+        print(printable(comparing.describe(report.summary.comparison)))
     return 130 if report.interrupted else 0
 
 
@@ -211,6 +223,45 @@ def command_merge(args):
     print(f"{report.summary.submissions} submissions from {len(args.shards)} shards: {statuses}")
     for name in ("scores.csv", "results/", "summary.md", "summary.html"):
         print(f"wrote {report.out_dir / name}")
+    return 0
+
+
+COMPARE_HELP = (
+    "an earlier batch's --out folder (of the same export, say before a rubric change): list in the summary and "
+    "in compare.csv every submission whose total, status or checks changed"
+)
+
+
+def add_compare_command(commands):
+    compare = commands.add_parser(
+        "compare", help="the regrade diff of two batches: whose total changed, by how much, and which checks changed"
+    )
+    compare.add_argument("old", type=Path, metavar="OLD_OUT", help="the earlier batch's --out folder")
+    compare.add_argument("new", type=Path, metavar="NEW_OUT", help="the later batch's --out folder")
+    compare.add_argument("--out", type=Path, metavar="DIFF.csv", help="also write the changes as CSV")
+
+
+def command_compare(args):
+    """Print the submissions two batches graded differently; exit 2 if either is no batch."""
+    try:
+        comparison = comparing.compare(args.old, args.new)
+    except batching.JournalError as error:
+        print(printable(f"error: {error}"), file=sys.stderr)
+        return 2
+    print(printable(comparing.describe(comparison)))
+    for change in comparison.changes:
+        names = "; ".join(p.name for p in change.submitters)
+        before = "-" if change.old_total is None else f"{change.old_total:g}"
+        after = "-" if change.new_total is None else f"{change.new_total:g}"
+        checks = "; ".join(str(check) for check in change.checks)
+        print(printable(f"{change.submission_id}\t{names}\t{before} -> {after} ({change.delta:+g})\t{checks}"))
+    if args.out is not None:
+        try:
+            comparing.write_csv(args.out, comparison)
+        except OSError as error:
+            print(printable(f"error: cannot write {args.out}: {error.strerror}"), file=sys.stderr)
+            return 2
+        print(printable(f"wrote {args.out}"))
     return 0
 
 

@@ -40,6 +40,7 @@ class Outcome:
     notes: tuple = ()
     label: str = ""  # "passed", "partial", "failed", or a StudentCodeError label
     internal_error: str = ""  # a traceback for the instructor, never shown to students
+    mistake: str = ""  # the key of the mistake the check recognised, for course staff's analytics
 
 
 def judge(error, notes):
@@ -47,9 +48,9 @@ def judge(error, notes):
     if error is None:
         return Outcome(1.0, "", notes, "passed")
     if isinstance(error, PartialCredit):
-        return Outcome(error.fraction, error.message, notes, "partial")
+        return Outcome(error.fraction, error.message, notes, "partial", mistake=error.mistake)
     if isinstance(error, CheckFailed):
-        return Outcome(0.0, str(error), notes, "failed")
+        return Outcome(0.0, str(error), notes, "failed", mistake=getattr(error, "mistake", ""))
     if isinstance(error, StudentCodeError):
         return Outcome(0.0, error.feedback, notes, error.label)
     trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))

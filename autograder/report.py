@@ -34,6 +34,9 @@ def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", printed_by
         if outcome.internal_error:
             internal[rule.check_id] = outcome.internal_error
         output = check_output(outcome, rule, problem=problem)
+        extra = {"check": rule.check_id, "part": part.label, "outcome": outcome.label}
+        if outcome.mistake:  # for the batch's item analytics; students read only the message
+            extra["mistake"] = outcome.mistake
         result = TestResult(
             name=f"{part.heading} {rule.name}",
             score=rule.weight * outcome.fraction,
@@ -42,7 +45,7 @@ def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", printed_by
             visibility=rule.visibility,
             number=rule.number,
             tags=rule.tags,
-            extra_data={"check": rule.check_id, "part": part.label, "outcome": outcome.label},
+            extra_data=extra,
             failed=outcome.label != "passed",
         )
         tests.append(result)

@@ -26,6 +26,7 @@ stops the batch.
 
 import contextlib
 import dataclasses
+import datetime
 import os
 import shutil
 import signal
@@ -36,6 +37,7 @@ import time
 from pathlib import Path
 
 from autograder import grading, scoring_seed
+from autograder.batch import compare
 from autograder.batch.journal import Journal, JournalError, Shard, check_shards, journal_paths, read_journal, rubric_digest
 from autograder.batch.pool import GraderFailed, GraderPool
 from autograder.batch.progress import Progress
@@ -49,7 +51,7 @@ GRADER_MARGIN_SECONDS = 60
 __all__ = ["BatchReport", "GraderFailed", "JournalError", "OutputInUse", "Shard", "default_jobs", "max_jobs", "merge", "run_batch"]
 
 #: What a batch writes into DIR, and removes from an earlier batch there.
-OUTPUTS = ("results", "logs", "scores.csv", "summary.md", "summary.html", *journal_paths())
+OUTPUTS = ("results", "logs", "scores.csv", "summary.md", "summary.html", "compare.csv", *journal_paths())
 #: Grader processes beyond this many per processor only take turns (each holds about 120 MiB).
 MAX_JOBS_PER_PROCESSOR = 1
 
@@ -130,7 +132,7 @@ def _earlier_rows(out_dir, meta, *, resume, force):
 
 def run_batch(
     export_path, out_dir, *, jobs=None, rubric_path=grading.DEFAULT_RUBRIC, seed=None, progress_stream=sys.stderr,
-    shard=None, resume=False, force=True,
+    shard=None, resume=False, force=True, compare_with=None,
 ):
     """Grade every submission of the export at ``export_path`` (of its ``shard``, a
     :class:`~autograder.batch.journal.Shard`, when given) into ``out_dir``, drawing with
@@ -140,12 +142,17 @@ def run_batch(
     finished and grades the rest; ``force`` replaces it; with neither, it is an error
     (:class:`OutputInUse`). The command line leaves ``force`` off; callers in Python get it on.
 
+    ``compare_with``, the folder of an earlier batch of the export, adds the regrade diff
+    (:mod:`autograder.batch.compare`) to the summary and writes it as ``compare.csv``.
+
     Raises :class:`~autograder.rubric.RubricError` for an invalid rubric,
     :class:`~autograder.export.ExportError` for an export that cannot be read, and
-    :class:`~autograder.batch.pool.GraderFailed` when no grader process can start.
+    :class:`~autograder.batch.pool.GraderFailed` when no grader process can start, and
+    :class:`~autograder.batch.journal.JournalError` when ``compare_with`` holds no batch.
     """
     started = time.monotonic()
     rubric = grading.load(rubric_path)
+    earlier = _earlier_batch(compare_with, out_dir)
     jobs = jobs or default_jobs()
     out_dir = Path(out_dir)
     export = Path(export_path).resolve()
@@ -163,6 +170,10 @@ def run_batch(
             "rubric": str(rubric.path),
             "rubric_sha256": rubric_digest(rubric.path),
             "seed_sha256": (seed or scoring_seed.public(rubric.seed)).sha256,  # shards of one batch share it
+            "seed": "secret" if seed is not None else "public",
+            "started": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            # each check's points, so that a regrade diff shows points where a weight changed
+            "check_weights": {rule.check_id: rule.weight for _, rule in rubric.checks},
             "export": str(export_path),
             "export_submissions": len(export.submissions),
             "shard": [shard.index, shard.count] if shard else None,
@@ -197,9 +208,26 @@ def run_batch(
             f"Partial: interrupted after {len(rows)} of {len(submissions)} submissions. "
             "Run the same command with --resume to grade the rest.",
         )
-    summary = summarize(rows, rubric, warnings=warnings, seconds=time.monotonic() - started, jobs=jobs)
+    comparison = None
+    if earlier is not None:
+        comparison = compare.compare_rows(earlier, (meta, rows), old=str(compare_with), new=str(out_dir))
+        compare.write_csv(out_dir / "compare.csv", comparison)
+    summary = summarize(
+        rows, rubric, warnings=warnings, seconds=time.monotonic() - started, jobs=jobs, meta=meta, out_dir=out_dir,
+        comparison=comparison,
+    )
     _write_tables(out_dir, rows, rubric, summary)
     return BatchReport(tuple(rows), summary, out_dir, interrupted)
+
+
+def _earlier_batch(compare_with, out_dir):
+    """The journal ``(meta, rows)`` of the batch to compare with, read before grading so
+    that a wrong folder is said at once; None without one."""
+    if compare_with is None:
+        return None
+    if Path(compare_with).resolve() == Path(out_dir).resolve():
+        raise JournalError(f"--compare {compare_with} is the --out folder: compare with an earlier batch's folder.")
+    return read_journal(compare_with)
 
 
 def _write_tables(out_dir, rows, rubric, summary):
@@ -236,7 +264,10 @@ def merge(out_dir, shard_dirs, *, rubric_path=None):
     with Journal(out_dir, meta) as journal:
         for row in rows:
             journal.append(row)
-    summary = summarize(rows, rubric, warnings=first.get("warnings", ()), seconds=time.monotonic() - started, jobs=1)
+    summary = summarize(
+        rows, rubric, warnings=first.get("warnings", ()), seconds=time.monotonic() - started, jobs=1, meta=meta,
+        out_dir=out_dir,
+    )
     _write_tables(out_dir, rows, rubric, summary)
     return BatchReport(tuple(rows), summary, out_dir)
 

@@ -62,6 +62,8 @@ def row_to_json(row):
 
 
 def row_from_json(text):
+    """The Row of one line of rows.jsonl; a line from before a field existed gets its
+    default (a journal from an earlier version has no ``check_scores`` or ``mistakes``)."""
     data = json.loads(text)
     data["submitters"] = tuple(Submitter(*person) for person in data["submitters"])
     data["failed_checks"] = tuple(data["failed_checks"])

@@ -20,8 +20,11 @@ MAX_DETAIL_CHARS = 300
 
 @dataclasses.dataclass(frozen=True)
 class Row:
-    """A graded submission, small: ``part_scores`` maps part labels to points and
-    ``failed_checks`` lists the ids of checks that did not fully pass."""
+    """A graded submission, small: ``part_scores`` maps part labels to points,
+    ``failed_checks`` lists the ids of checks that did not fully pass, ``check_scores``
+    maps check ids to the fraction of their weight earned (a zero-point check: 1 if it
+    passed, else 0) and ``mistakes`` maps check ids to the key of the mistake each
+    recognised (see :func:`autograder.checks.fail`)."""
 
     submission_id: str
     submitters: tuple
@@ -31,6 +34,8 @@ class Row:
     detail: str = ""
     failed_checks: tuple = ()
     seconds: float = 0.0
+    check_scores: dict = dataclasses.field(default_factory=dict)
+    mistakes: dict = dataclasses.field(default_factory=dict)
 
 
 def status_of(results, *, located):
@@ -73,7 +78,16 @@ def row_from_results(submission, results, *, located, problem="", seconds=0.0):
         detail=short(" ".join(filter(None, [problem, *submission.problems]))),
         failed_checks=failed,
         seconds=seconds,
+        check_scores={t["extra_data"]["check"]: _fraction(t) for t in tests if "extra_data" in t},
+        mistakes={t["extra_data"]["check"]: t["extra_data"]["mistake"] for t in tests if "mistake" in t.get("extra_data", {})},
     )
+
+
+def _fraction(test):
+    """The fraction of its weight a results.json test earned (a zero-point one: whether it passed)."""
+    if test["max_score"]:
+        return test["score"] / test["max_score"]
+    return 1.0 if test["status"] == "passed" else 0.0
 
 
 def short(text):

@@ -13,7 +13,9 @@ takes precedence. Checks receive these fixtures from :mod:`autograder.plugin`:
     a :class:`Feedback` for notes that accompany a passing result.
 
 A check passes by returning, fails with :func:`fail`, and awards partial credit with
-:func:`partial`. Errors from the student's code (a timeout, an exception, a missing
+:func:`partial`; where it recognises a common mistake, either takes ``mistake=``, a
+stable key such as ``"b.forward_product"`` that the batch's item analytics count
+(recorded in results.json's ``extra_data``, never shown to students). Errors from the student's code (a timeout, an exception, a missing
 function) are left to propagate: the plugin reports them with their own feedback.
 Messages never contain an expected value: they state the expected *shape* and *type*
 and, where a wrong answer is recognised, what the student computed instead.
@@ -28,24 +30,33 @@ import numpy as np
 
 
 class CheckFailed(AssertionError):
-    """The check's verdict: no credit, with a message for the student."""
+    """The check's verdict: no credit, with a message for the student, and the key of
+    the recognised mistake (``""``: none)."""
+
+    def __init__(self, message, mistake=""):
+        super().__init__(message)
+        self.mistake = mistake or ""
 
 
 class PartialCredit(Exception):
-    """The check's verdict: ``fraction`` of its weight, with a message."""
+    """The check's verdict: ``fraction`` of its weight, with a message and the key of the
+    recognised mistake (``""``: none)."""
 
-    def __init__(self, fraction, message):
+    def __init__(self, fraction, message, mistake=""):
         super().__init__(message)
         self.fraction = min(max(float(fraction), 0.0), 1.0)
         self.message = message
+        self.mistake = mistake or ""
 
 
-def fail(message):
-    raise CheckFailed(message)
+def fail(message, *, mistake=""):
+    """Fail the check with ``message``; ``mistake`` names the mistake it recognised."""
+    raise CheckFailed(message, mistake)
 
 
-def partial(fraction, message):
-    raise PartialCredit(fraction, message)
+def partial(fraction, message, *, mistake=""):
+    """Award ``fraction`` of the check's weight; ``mistake`` names the mistake it recognised."""
+    raise PartialCredit(fraction, message, mistake)
 
 
 def seeded_rng(seed, check_id):

@@ -11,32 +11,37 @@ WHAT = f"`{FUNCTION}`"
 EXAM_DRAWS = 25
 OTHER_SIZE_DRAWS = 10
 
-# Wrong answers students commonly give, as functions of the same inputs, with what to
-# tell them. Each is recognised only when it explains every draw. A message names the
-# mistake and the idea to revisit, never the right product (nor a fix that gives it):
+# Wrong answers students commonly give: a stable key for the batch's item analytics, the
+# answer as a function of the same inputs, and what to tell them. Each is recognised only
+# when it explains every draw. A message names the mistake and the idea to revisit, never the right product (nor a fix that gives it):
 # a negated answer is not diagnosed, since any message about its sign would give the answer.
 COMMON_MISTAKES = (
     (
+        "b.forward_product",
         lambda W_ss, W_sx, W_o, g: W_sx @ W_o @ g,
         "Your result equals W_sx W_o g, the weight matrices as the forward pass applies them. Going backwards "
         "through z = W v does not multiply the gradient by W itself: work out dLoss/dv entry by entry for a "
         "2×2 W and compare.",
     ),
     (
+        "b.reversed_order",
         lambda W_ss, W_sx, W_o, g: W_o.T @ W_sx.T @ g,
         "Your result equals W_o^T W_sx^T g, a product whose shapes line up only when x_dim = p_dim. Write the "
         "chain rule one link at a time from g back to x_t, each link a matrix whose shape fits the vectors it "
         "connects.",
     ),
     (
+        "b.recurrent_weight",
         lambda W_ss, W_sx, W_o, g: W_ss.T @ W_o.T @ g,
         "Your result equals W_ss^T W_o^T g. Look again at how x_t enters z1_t, and which weight it meets there.",
     ),
     (
+        "b.stops_at_state",
         lambda W_ss, W_sx, W_o, g: W_o.T @ g,
         "Your result equals W_o^T g, which is dLoss_t/ds_t: the chain stops one link short of x_t.",
     ),
     (
+        "b.through_previous_state",
         lambda W_ss, W_sx, W_o, g: W_sx.T @ W_ss.T @ W_o.T @ g,
         "Your result includes a factor of W_ss^T. Only Loss_t is differentiated: follow how x_t reaches it "
         "within step t, and whether s_{t-1} lies on that path.",
@@ -60,11 +65,11 @@ def draw(rng, s_dim, x_dim, p_dim):
 
 
 def recognise_mistake(draws, answers):
-    """The message of the common mistake that explains every answer, or None."""
-    for mistake, message in COMMON_MISTAKES:
+    """``(key, message)`` of the common mistake that explains every answer, or None."""
+    for key, mistake, message in COMMON_MISTAKES:
         try:
             if all(close(a, mistake(W_ss, W_sx, W_o, g)) for (W_ss, W_sx, W_o, _, g), a in zip(draws, answers)):
-                return message
+                return key, message
         except ValueError:  # the mistake's product is undefined at these sizes
             continue
     return None
@@ -77,7 +82,8 @@ def grade_draws(student, draws, x_dim, feedback, *, sizes_text):
     if matched == len(draws):
         return
     summary = f"{WHAT} matched the reference on {matched} of {len(draws)} random draws ({sizes_text})."
-    fail(f"{summary}\n\n{recognise_mistake(draws, answers) or HINT}")
+    key, message = recognise_mistake(draws, answers) or ("", HINT)
+    fail(f"{summary}\n\n{message}", mistake=key)
 
 
 @check("b.random_weights", "dLoss_t/dx_t on random weights")

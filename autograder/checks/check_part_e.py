@@ -86,6 +86,7 @@ def grade_generation(student, rng, feedback, size):
             "one sampled from p_t). That is how many language models generate text, but it makes a hard choice "
             "that this exam's network does not make: reread how x_{t+1} is defined. Half credit, as the rubric "
             "decides.",
+            mistake="e.one_hot_choice",
         )
     fail(
         f"Generating {STEPS} steps with the reference RNN-B and {WHAT} did not reproduce the reference "
