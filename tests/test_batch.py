@@ -119,8 +119,7 @@ def test_summary_files(samples_batch):
     parsed = _Elements()
     parsed.feed(page)
     assert parsed.tags["svg"] >= 1 + len(report.summary.parts)  # the histogram, one chart per part
-    assert "script" not in parsed.tags
-    assert not parsed.external, "the page must not fetch anything"
+    assert not parsed.external, "the page must not fetch anything (its one script is inline)"
 
 
 class _Elements(html.parser.HTMLParser):
@@ -131,7 +130,12 @@ class _Elements(html.parser.HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags[tag] = self.tags.get(tag, 0) + 1
-        self.external += [v for k, v in attrs if k in ("src", "href") and v and not v.startswith("#")]
+        # Links to the batch's own files (results/, logs/) are relative; anything with a
+        # scheme or a host, or any src, would be fetched from elsewhere.
+        self.external += [
+            v for k, v in attrs
+            if v and (k == "src" or (k == "href" and (":" in v or v.startswith("//"))))
+        ]
 
 
 # -- a Gradescope export zip through the command line --------------------------------------------
@@ -375,13 +379,15 @@ def test_summary_statistics():
     assert summary.statuses == (("error", 1), ("import failed", 1), ("graded", 2))
     assert summary.scored == 3
     assert summary.totals == (pytest.approx(22 / 3), 10, 0, 12)
-    assert [count for _, _, count in summary.histogram] == [1] + [0] * 9 + [1, 1]
+    # one-point bins, and full marks in a bin of their own
+    assert [count for _, _, count in summary.histogram] == [1] + [0] * 9 + [1, 0, 1]
+    assert summary.histogram[-1][:2] == (12, 12)
     part_b = summary.parts[1]
     assert part_b.mean == pytest.approx(2 / 3) and part_b.distribution == ((2, 1), (0, 2))
-    # failing checks count only submissions whose code ran
-    assert summary.failing == (("b.random_weights", "(b) dLoss_t/dx_t on random weights", 1, 2),)
     markdown = to_markdown(summary)
-    assert "| (b) dLoss_t/dx_t for RNN-A | 0.67 / 2 | 2: 1, 0: 2 |" in markdown
+    assert "| (b) dLoss\\_t/dx\\_t for RNN-A | 0.67 / 2 | 2: 1, 0: 2 |" in markdown
+    # failing checks count only submissions whose code ran
+    assert "`b.random_weights` (b) dLoss\\_t/dx\\_t on random weights: 1 of 2" in markdown
     assert "<svg" in to_html(summary)
 
 
@@ -440,7 +446,8 @@ def test_a_batch_takes_names_that_are_not_utf8(tmp_path, results_checker):
     assert [(row.submission_id, row.status, row.total) for row in report.rows] == [("caf", "graded", 12.0)]
     assert "`l\ufffd.py` is a symbolic link" in read_csv(out / "scores.csv")["caf"]["detail"]
     assert "`l\ufffd.py`" in results_checker(out / "results" / "caf.json")["output"]
-    assert "Ignored `notes\ufffd.txt`" in (out / "summary.md").read_text(encoding="utf-8")
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "Ignored" in summary and "notes\ufffd.txt" in summary
 
 
 class _Terminal(io.StringIO):
@@ -460,9 +467,9 @@ def test_progress_bar_only_on_a_terminal(tty):
     progress.update(Row("2", (), {}, 0, "error"))
     progress.finish()
     if tty:
-        assert "2/2" in stream.getvalue() and "1 not graded" in stream.getvalue()
-    else:
-        assert stream.getvalue() == ""
+        assert "2/2" in stream.getvalue() and "1 error" in stream.getvalue()
+    else:  # a line at the start and one at the end, not a bar's carriage returns
+        assert "\r" not in stream.getvalue() and "2 of 2" in stream.getvalue()
 
 
 def test_rerun_replaces_the_earlier_batch_only(tmp_path):
