@@ -123,6 +123,8 @@ def test_the_environment_has_numpy_only(numpy_only_python):
 
 
 def test_kit_gives_every_sample_the_same_verdicts_and_messages_as_grade(kit_reports, graded, sample):
+    if sample in KIT_CANNOT_REPLAY:
+        pytest.skip(f"{sample}: the kit holds no answers for a sampled generation (see KIT_CANNOT_REPLAY)")
     report = kit_reports[sample]
     tests = {test["extra_data"]["check"]: test for test in graded[sample]["tests"]}
     assert set(report["checks"]) == {check for check, test in tests.items() if test["visibility"] == "visible"}

@@ -429,6 +429,7 @@ def zygote(control_fd, preload_everything, private):
     """
     import numpy  # noqa: F401
     import numpy.linalg  # noqa: F401  (numpy loads these on first use: once here, not in every worker)
+    import numpy.ma  # noqa: F401
     import numpy.random  # noqa: F401
     import socket
 
