@@ -195,10 +195,7 @@ def command_batch(args):
         return 1
     for warning in report.summary.warnings:
         print(f"warning: {printable(warning)}", file=sys.stderr)
-    statuses = ", ".join(f"{count} {status}" for status, count in report.summary.statuses)
-    print(f"{report.summary.submissions} submissions: {statuses}")
-    for name in ("scores.csv", "results/", "summary.md", "summary.html", *(("compare.csv",) if args.compare else ())):
-        print(f"wrote {report.out_dir / name}")
+    _print_written(report, "", ("compare.csv",) if args.compare else ())
     if report.summary.comparison is not None:
         print(printable(comparing.describe(report.summary.comparison)))
     return 130 if report.interrupted else 0
@@ -219,11 +216,16 @@ def command_merge(args):
     except (batching.JournalError, RubricError) as error:
         print(f"error: {printable(str(error))}", file=sys.stderr)
         return 2
-    statuses = ", ".join(f"{count} {status}" for status, count in report.summary.statuses)
-    print(f"{report.summary.submissions} submissions from {len(args.shards)} shards: {statuses}")
-    for name in ("scores.csv", "results/", "summary.md", "summary.html"):
-        print(f"wrote {report.out_dir / name}")
+    _print_written(report, f" from {len(args.shards)} shards")
     return 0
+
+
+def _print_written(report, source, extra=()):
+    """What a batch (or a merge of shards, ``source``) graded, and the files it wrote."""
+    statuses = ", ".join(f"{count} {status}" for status, count in report.summary.statuses)
+    print(f"{report.summary.submissions} submissions{source}: {statuses}")
+    for name in ("scores.csv", "results/", "summary.md", "summary.html", *extra):
+        print(f"wrote {report.out_dir / name}")
 
 
 COMPARE_HELP = (

@@ -12,7 +12,7 @@ import dataclasses
 from pathlib import Path
 
 from autograder.batch.journal import read_journal
-from autograder.batch.scores import _cell, _sort_key
+from autograder.batch.scores import spreadsheet_cell, by_submission_id
 
 #: Scores closer than this are the same (rows keep four decimal places).
 SAME = 1e-6
@@ -95,7 +95,7 @@ def compare_rows(old_journal, new_journal, *, old="old", new="new"):
                     checks=checks,
                 )
             )
-    changes.sort(key=_sort_key)  # by submission_id, as scores.csv
+    changes.sort(key=by_submission_id)  # by submission_id, as scores.csv
     return Comparison(
         old=old,
         new=new,
@@ -151,9 +151,9 @@ def write_csv(path, comparison):
         for change in comparison.changes:
             writer.writerow(
                 [
-                    _cell(change.submission_id),
-                    _cell("; ".join(p.name for p in change.submitters)),
-                    _cell("; ".join(p.sid for p in change.submitters)),
+                    spreadsheet_cell(change.submission_id),
+                    spreadsheet_cell("; ".join(p.name for p in change.submitters)),
+                    spreadsheet_cell("; ".join(p.sid for p in change.submitters)),
                     _number(change.old_total),
                     _number(change.new_total),
                     f"{round(change.delta, 4):+g}",

@@ -96,7 +96,7 @@ def short(text):
     return text if len(text) <= MAX_DETAIL_CHARS else text[: MAX_DETAIL_CHARS - 1] + "…"
 
 
-def _sort_key(row):
+def by_submission_id(row):
     """Numeric ids (Gradescope's) in numeric order, then the others by name."""
     key = row.submission_id
     return (0, int(key), "") if key.isdigit() else (1, 0, key.lower())
@@ -109,7 +109,7 @@ def _sort_key(row):
 _FORMULA = re.compile(r"(^|[;\t\r\n])(\s*)(?=[=+\-@])")
 
 
-def _cell(text):
+def spreadsheet_cell(text):
     """``text`` with a ``'`` before each formula's first character, so that no part of
     it runs as a formula however it is split or trimmed: names and messages come from
     students. The grader's own numbers (scores) are written without it."""
@@ -123,17 +123,17 @@ def write_csv(path, rows, part_labels):
     with open(path, "w", newline="", encoding="utf-8", errors="replace") as stream:
         writer = csv.writer(stream)
         writer.writerow(["submission_id", "name", "sid", "email", *part_labels, "total", "status", "detail"])
-        for row in sorted(rows, key=_sort_key):
+        for row in sorted(rows, key=by_submission_id):
             people = row.submitters
             writer.writerow(
                 [
                     row.submission_id,
-                    _cell("; ".join(p.name for p in people)),
-                    _cell("; ".join(p.sid for p in people)),
-                    _cell("; ".join(p.email for p in people)),
+                    spreadsheet_cell("; ".join(p.name for p in people)),
+                    spreadsheet_cell("; ".join(p.sid for p in people)),
+                    spreadsheet_cell("; ".join(p.email for p in people)),
                     *(f"{row.part_scores[label]:g}" if label in row.part_scores else "" for label in part_labels),
                     f"{row.total:g}",
                     row.status,
-                    _cell(row.detail),
+                    spreadsheet_cell(row.detail),
                 ]
             )

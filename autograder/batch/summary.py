@@ -24,7 +24,7 @@ import re
 import statistics
 import urllib.parse
 
-from autograder.batch.scores import ERROR, GRADED, IMPORT_FAILED, NO_SUBMISSION, STATUSES, TIMED_OUT, _sort_key
+from autograder.batch.scores import ERROR, GRADED, IMPORT_FAILED, NO_SUBMISSION, STATUSES, TIMED_OUT, by_submission_id
 from autograder.markdown import inline_code
 from autograder.terminal import printable
 
@@ -120,7 +120,7 @@ def summarize(rows, rubric, *, warnings=(), seconds=0.0, jobs=1, meta=None, out_
         )
     ran = [row for row in rows if row.status in (GRADED, TIMED_OUT)]
     analytics = [_check_stats(part, rule, ran) for part, rule in rubric.checks]
-    students = tuple(_student(row, out_dir) for row in sorted(rows, key=_sort_key))
+    students = tuple(_student(row, out_dir) for row in sorted(rows, key=by_submission_id))
     partial = [w for w in warnings if w.startswith(PARTIAL_PREFIX)]
     meta = dict(meta or {})
     return Summary(

@@ -107,8 +107,6 @@ def plain(value, *, depth=0):
         if isinstance(value, np.floating) and value.dtype.itemsize < 8:
             return np.asarray(value)
         return value.item() if not isinstance(value, np.complexfloating) else np.asarray(value)
-    if isinstance(value, bool):
-        return bool(value)
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
