@@ -21,14 +21,8 @@ import time
 import traceback
 from pathlib import Path
 
-from autograder import batch as batching
-from autograder.batch import compare as comparing
 from autograder import grading
-from autograder import build as building
-from autograder import lint as linting
 from autograder import scoring_seed
-from autograder.export import ExportError
-from autograder.kit.build import KitError, build_kit
 from autograder.markdown import inline_code
 from autograder.outcomes import failure_results
 from autograder.report import format_for_terminal
@@ -37,6 +31,9 @@ from autograder.rubric import RubricError
 from autograder.sandbox.isolation import lock_down_gradescope
 from autograder.scoring_seed import SeedError
 from autograder.terminal import printable
+
+# batch, merge, compare, build, student-kit and lint import their packages when they run:
+# grading one submission (run_autograder's path) then loads none of them.
 
 SECRET_FROM_HELP = (
     "score with the secret seed of this autograder zip (or the .scoring-seed file build wrote beside it), "
@@ -147,6 +144,8 @@ def _without_file_system_border(also=""):
 
 
 def _shard(text):
+    from autograder import batch as batching
+
     try:
         return batching.Shard.parse(text)
     except ValueError as error:
@@ -154,6 +153,10 @@ def _shard(text):
 
 
 def command_batch(args):
+    from autograder import batch as batching
+    from autograder.batch import compare as comparing
+    from autograder.export import ExportError
+
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
@@ -211,6 +214,8 @@ def _seed_line(seed):
 
 
 def command_merge(args):
+    from autograder import batch as batching
+
     try:
         report = batching.merge(args.out, args.shards, rubric_path=args.rubric)
     except (batching.JournalError, RubricError) as error:
@@ -245,6 +250,9 @@ def add_compare_command(commands):
 
 def command_compare(args):
     """Print the submissions two batches graded differently; exit 2 if either is no batch."""
+    from autograder import batch as batching
+    from autograder.batch import compare as comparing
+
     try:
         comparison = comparing.compare(args.old, args.new)
     except batching.JournalError as error:
@@ -268,6 +276,8 @@ def command_compare(args):
 
 
 def command_build(args):
+    from autograder import build as building
+
     try:
         names = building.build(args.out, seed=_secret_seed(args))
     except (building.BuildError, SeedError) as error:
@@ -280,6 +290,8 @@ def command_build(args):
 
 
 def command_student_kit(args):
+    from autograder.kit.build import KitError, build_kit
+
     try:
         names = build_kit(args.out, args.rubric)
     except KitError as error:
@@ -290,6 +302,8 @@ def command_student_kit(args):
 
 
 def command_lint(args):
+    from autograder import lint as linting
+
     status, report = linting.lint(args.rubric)
     print(report, file=sys.stderr if status else sys.stdout)
     return status

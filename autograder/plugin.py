@@ -10,13 +10,14 @@ without an outcome (skipped, failed in setup, never collected) zero points and s
 why, which is where gradescope-utils and pytest-gradescope lose tests silently.
 """
 
+import gc
 import os
 from pathlib import Path
 
 import pytest
 
 from autograder.checks import Feedback, seeded_rng
-from autograder.outcomes import SKIPPED, Outcome, judge
+from autograder.outcomes import FIXTURES, SKIPPED, Outcome, fixture_names, judge, run_check
 
 CHECKS_DIR = Path(__file__).with_name("checks")
 _FEEDBACK = pytest.StashKey()
@@ -79,6 +80,10 @@ class GradingPlugin:
             raise session.Interrupted(f"{session.testsfailed} check module(s) could not be collected")
         if not session.items:
             raise session.Interrupted("none of the rubric's checks was collected")
+        # What pytest, numpy and the checks have loaded lives as long as the grader: out
+        # of the collector's scans, which otherwise walk it all again at every full
+        # collection (a few per submission).
+        gc.freeze()
         try:
             student = next(self._students)
             while True:
@@ -93,6 +98,25 @@ class GradingPlugin:
             pass
         except Exception as error:  # noqa: BLE001  the caller's, re-raised once pytest has finished
             self._error = error
+        return True
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item, nextitem):
+        """A check that asks only for this plugin's fixtures runs directly, through the
+        same :func:`~autograder.outcomes.run_check` as the student kit: pytest's setup,
+        call and teardown phases, their reports and hooks would cost more CPU than the
+        check itself, about half of a submission's grading. A check that names any other
+        fixture (``tmp_path``, say) goes through pytest's own protocol."""
+        # "request": what this plugin's own fixtures ask for, in pytest's closure of the check.
+        if not set(fixture_names(item.obj)) <= FIXTURES or not set(item.fixturenames) <= FIXTURES | {"request"}:
+            return None
+        check_id = item.obj.__check_id__
+        try:
+            self._outcomes[check_id] = run_check(
+                item.obj, check_id, student=self._student, seed=self._rubric.scoring.value
+            )
+        except pytest.skip.Exception:
+            self._outcomes[check_id] = Outcome(0.0, SKIPPED, (), "skipped")
         return True
 
     @pytest.hookimpl(tryfirst=True)
@@ -141,6 +165,7 @@ def run_checks_each(rubric, students):
         str(CHECKS_DIR),
         "-p",
         "no:cacheprovider",
+        "--assert=plain",
     ]
     # Built-in plugins the checks do not use; leaving them out halves pytest's cost per
     # submission, which matters when a batch grades thousands.

@@ -17,16 +17,14 @@ the visible checks alone.
 
 import argparse
 import dataclasses
-import inspect
 import json
 import sys
 from pathlib import Path
 
 from autograder import checks
-from autograder.checks import Feedback, seeded_rng
 from autograder.kit.imports import local_modules, missing_imports
 from autograder.markdown import inline_code
-from autograder.outcomes import check_output, judge, with_printed
+from autograder.outcomes import check_output, run_check, with_printed
 from autograder.sandbox import portable
 from autograder.sandbox.isolation import Isolation
 from autograder.sandbox.session import Limits
@@ -91,25 +89,7 @@ def run_checks(check_ids, seed, student):
     """Run the checks ``check_ids`` on ``student`` (``.call``, ``.call_each``), each with
     the fixtures the pytest plugin gives; returns their Outcomes by check id."""
     found = checks.discover()
-    outcomes = {}
-    for check_id in check_ids:
-        function = found[check_id].function
-        notes = Feedback()
-        fixtures = {
-            "student": lambda: student,
-            "rng": lambda: seeded_rng(seed, check_id),
-            "feedback": lambda: notes,
-        }
-        student.calls_for = check_id  # what its calls print is shown with it, as on Gradescope
-        try:
-            function(**{name: fixtures[name]() for name in inspect.signature(function).parameters})
-        except Exception as error:  # noqa: BLE001  judged exactly as the pytest plugin judges it
-            outcomes[check_id] = judge(error, tuple(notes.notes))
-        else:
-            outcomes[check_id] = judge(None, tuple(notes.notes))
-        finally:
-            student.calls_for = None
-    return outcomes
+    return {check_id: run_check(found[check_id].function, check_id, student=student, seed=seed) for check_id in check_ids}
 
 
 def check_submission(path, rubric):
