@@ -3,6 +3,7 @@ expected.yaml says and exactly what ``grade`` gives it; a Gradescope export zip 
 names and emails; failures of one submission (or of its grader) never stop a batch."""
 
 import csv
+import errno
 import html.parser
 import io
 import json
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from autograder import batch as batching
 from autograder import cli, grading
 from autograder.batch import run_batch
 from autograder.batch.grader import Grader
@@ -26,7 +28,7 @@ from autograder.batch.progress import Progress
 from autograder.batch.scores import Row, write_csv
 from autograder.batch.summary import summarize, to_html, to_markdown
 from autograder.export import ExportedSubmission, Submitter
-from autograder.sandbox import isolation
+from autograder.sandbox import isolation, session
 
 REPO = Path(__file__).resolve().parent.parent
 SUBMISSIONS = REPO / "tests" / "submissions"
@@ -271,6 +273,55 @@ def test_a_grader_exception_that_names_a_file_not_in_utf8_is_logged(tmp_path, mo
     grader.grade_each([ExportedSubmission("b_wss", SUBMISSIONS / "b_wss")], rows.append)
     assert rows[0].status == "error"
     assert "RuntimeError: a bug near caf\\udce9.py" in (tmp_path / "logs" / "b_wss.txt").read_text(encoding="utf-8")
+
+
+def test_a_submission_whose_cleanup_fails_costs_only_its_row(tmp_path, monkeypatch, results_checker, own_sandbox_user):
+    """Removing a student's scratch copy fails (a tree the disk will not let go): that row
+    says so, and the next submission grades as ever."""
+    grader = Grader(grading.DEFAULT_RUBRIC, tmp_path, slot=7)
+    real_close, closed = session.Sandbox.close, []
+
+    def close_and_fail(sandbox):
+        real_close(sandbox)  # the worker and its processes still end
+        closed.append(None)
+        if len(closed) == 1:
+            raise OSError(errno.ENOTEMPTY, "Directory not empty", "/tmp/autograder-x/deep")
+
+    monkeypatch.setattr(session.Sandbox, "close", close_and_fail)
+    rows = []
+    grader.grade_each(
+        [ExportedSubmission("b_wss", SUBMISSIONS / "b_wss"), ExportedSubmission("correct", SUBMISSIONS / "correct")],
+        rows.append,
+    )
+    broken, fine = rows
+    assert broken.status == "error" and "Directory not empty" in broken.detail
+    assert "could not grade" in results_checker(tmp_path / "results" / "b_wss.json")["output"]
+    assert fine.status == "graded" and fine.total == 12
+
+
+def test_a_results_file_that_cannot_be_written_costs_only_its_row(tmp_path, monkeypatch, capsys):
+    """A real batch whose results/<id>.json cannot be written for one submission (a folder
+    is in the way), and whose temporary folder cannot be removed, still ends with every
+    other row as before, in a complete scores.csv."""
+    export, out = tmp_path / "export", tmp_path / "out"
+    for name, sample in (("alice", "correct"), ("bob", "b_no_transpose"), ("carol", "syntax_error")):
+        shutil.copytree(SUBMISSIONS / sample, export / name)
+    assert cli.main(["batch", str(export), "--out", str(out), "--jobs", "1"]) == 0
+    before = read_csv(out / "scores.csv")
+    journal = out / "rows.jsonl"
+    journal.write_text("".join(line for line in journal.read_text().splitlines(True) if '"bob"' not in line))
+    (out / "results" / "bob.json").unlink()
+    (out / "results" / "bob.json" / "in-the-way").mkdir(parents=True)
+    kept = []
+    monkeypatch.setattr(batching.isolation, "remove_tree", kept.append)  # the batch's scratch stays behind
+    assert cli.main(["batch", str(export), "--out", str(out), "--jobs", "1", "--resume"]) == 0
+    after = read_csv(out / "scores.csv")
+    assert sorted(after) == ["alice", "bob", "carol"]
+    assert after["alice"] == before["alice"] and after["carol"] == before["carol"]
+    assert after["bob"]["status"] == "error"
+    assert "results/bob.json could not be written (Is a directory)" in after["bob"]["detail"]
+    assert f"The temporary folder {kept[0]} could not be removed" in capsys.readouterr().err
+    shutil.rmtree(kept[0])
 
 
 def test_each_grader_keeps_to_its_own_processor_with_what_it_starts(tmp_path):

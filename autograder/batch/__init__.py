@@ -45,6 +45,7 @@ from autograder.batch.scores import write_csv
 from autograder.batch.summary import summarize, to_html, to_markdown
 from autograder.export import ExportError, read_export
 from autograder.results import write_atomically
+from autograder.sandbox import isolation
 
 #: Beyond the sandbox's own limits, the time a grader may spend on one submission.
 GRADER_MARGIN_SECONDS = 60
@@ -161,7 +162,7 @@ def run_batch(
     # No Landlock rule of a worker may reach the export or the results, wherever they lie
     # (see autograder.sandbox.isolation.private_paths); the grader processes inherit this.
     os.environ["AUTOGRADER_PRIVATE"] = os.pathsep.join(str(p) for p in (export, out_dir.resolve()))
-    with _stopping_on_signals(), tempfile.TemporaryDirectory(prefix="autograder-batch-") as scratch:
+    with _stopping_on_signals(), _scratch_folder() as (scratch, left_behind):
         export = read_export(export_path, scratch)
         if not export.submissions:
             raise ExportError(f"{export_path} holds no submissions (no sub-folder or file per student).")
@@ -187,11 +188,12 @@ def run_batch(
         limits = rubric.limits
         time_limit = limits.import_timeout + limits.total_timeout + GRADER_MARGIN_SECONDS
         progress = Progress(len(todo), progress_stream)
-        interrupted = False
+        interrupted, journal_failures = False, []
         try:
             with Journal(out_dir, meta, rows) as journal, GraderPool(
                 jobs, rubric.path, out_dir, time_limit=time_limit, seed=seed
             ) as pool:
+                journal_failures = journal.failures
                 for row in pool.grade(todo):
                     journal.append(row)
                     rows.append(row)
@@ -199,7 +201,7 @@ def run_batch(
         except KeyboardInterrupt:
             interrupted = True
         progress.finish()
-    warnings = list(export.warnings)
+    warnings = [*export.warnings, *left_behind, *journal_failures]
     if shard is not None:
         warnings.insert(0, f"Shard {shard} of the export: {len(submissions)} of its {len(export.submissions)} submissions.")
     if interrupted:
@@ -218,6 +220,22 @@ def run_batch(
     )
     _write_tables(out_dir, rows, rubric, summary)
     return BatchReport(tuple(rows), summary, out_dir, interrupted)
+
+
+@contextlib.contextmanager
+def _scratch_folder():
+    """A temporary folder for the unpacked export, and a list that says, after the
+    ``with``, what of it could not be removed: removing it never raises (a tree deeper
+    than the recursion limit, a file the disk will not let go), so the rows graded
+    still reach scores.csv."""
+    left_behind = []
+    scratch = tempfile.mkdtemp(prefix="autograder-batch-")
+    try:
+        yield scratch, left_behind
+    finally:
+        isolation.remove_tree(scratch)
+        if os.path.lexists(scratch):
+            left_behind.append(f"The temporary folder {scratch} could not be removed entirely; delete it by hand.")
 
 
 def _earlier_batch(compare_with, out_dir):

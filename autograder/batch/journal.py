@@ -84,14 +84,26 @@ class Journal:
             stream.writelines(row_to_json(row) + "\n" for row in rows)
         os.replace(fresh, self.out_dir / ROWS)
         self._rows = open(self.out_dir / ROWS, "a", encoding="utf-8", errors="surrogateescape")
+        self.failures = []  # sentences: rows the journal could not keep (the batch's tables still have them)
 
     def append(self, row):
-        """Record ``row``: a line, flushed at once, so that an interrupted batch keeps it."""
-        self._rows.write(row_to_json(row) + "\n")
-        self._rows.flush()
+        """Record ``row``: a line, flushed at once, so that an interrupted batch keeps it.
+        A write the disk refuses costs only the row's place in the journal (``--resume``
+        would grade it again), not the batch."""
+        try:
+            self._rows.write(row_to_json(row) + "\n")
+            self._rows.flush()
+        except OSError as error:
+            self.failures.append(
+                f"{ROWS} could not record submission {row.submission_id} ({error.strerror or error}): "
+                "--resume would grade it again."
+            )
 
     def close(self):
-        self._rows.close()
+        try:
+            self._rows.close()
+        except OSError as error:  # the last lines' flush: said, as for append
+            self.failures.append(f"{ROWS} could not be completed ({error.strerror or error}).")
 
     def __enter__(self):
         return self
