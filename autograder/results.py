@@ -19,10 +19,16 @@ MAX_TEST_OUTPUT_CHARS = 4_000
 MAX_TOP_OUTPUT_CHARS = 20_000
 
 
-def _score(value):
-    """A finite score rounded so that sums like 2/3 + 2/3 + 2/3 print as 2."""
+#: Decimals of every score written (results.json, scores.csv, the gradebook, reports):
+#: Gradescope shows two.
+SCORE_DECIMALS = 2
+
+
+def points(value):
+    """A finite score (points) rounded to :data:`SCORE_DECIMALS`, as Gradescope shows it,
+    so that 2/3 + 2/3 + 2/3 writes as 2 and 2/3 as 0.67; not finite: 0."""
     value = float(value)
-    return round(value, 4) if math.isfinite(value) else 0.0
+    return round(value, SCORE_DECIMALS) + 0.0 if math.isfinite(value) else 0.0
 
 
 def _clip(text, limit):
@@ -54,8 +60,8 @@ class TestResult:
     def to_json(self):
         entry = {
             "name": self.name,
-            "score": _score(self.score),
-            "max_score": _score(self.max_score),
+            "score": points(self.score),
+            "max_score": points(self.max_score),
             "status": self.status,
             "output": _clip(self.output, MAX_TEST_OUTPUT_CHARS),
             "output_format": "md",
@@ -81,7 +87,7 @@ class Results:
 
     @property
     def score(self):
-        return _score(sum(test.score for test in self.tests))
+        return points(sum(test.score for test in self.tests))
 
     def to_json(self):
         return {
