@@ -224,7 +224,7 @@ def _print_written(report, source, extra=()):
     """What a batch (or a merge of shards, ``source``) graded, and the files it wrote."""
     statuses = ", ".join(f"{count} {status}" for status, count in report.summary.statuses)
     print(f"{report.summary.submissions} submissions{source}: {statuses}")
-    for name in ("scores.csv", "results/", "summary.md", "summary.html", *extra):
+    for name in ("scores.csv", "gradebook.csv", "results/", "summary.md", "summary.html", *extra):
         print(f"wrote {report.out_dir / name}")
 
 

@@ -40,8 +40,15 @@ IMPORT_FAILS = {
 
 
 def read_csv(path):
+    """``{submission id: line}`` of a scores.csv whose submissions are each one student's."""
+    lines = read_lines(path)
+    assert len({line["submission_id"] for line in lines}) == len(lines), "a submission of several students"
+    return {line["submission_id"]: line for line in lines}
+
+
+def read_lines(path):
     with open(path, newline="", encoding="utf-8") as stream:
-        return {row["submission_id"]: row for row in csv.DictReader(stream)}
+        return list(csv.DictReader(stream))
 
 
 @pytest.fixture(scope="module")
@@ -188,14 +195,19 @@ def export_batch(tmp_path_factory):
 def test_export_zip_rows_carry_names_emails_and_statuses(export_batch):
     status, out = export_batch
     assert status == 0
-    rows = read_csv(out / "scores.csv")
-    assert list(rows) == ["11", "12", "13", "14"]
+    lines = read_lines(out / "scores.csv")
+    assert [line["submission_id"] for line in lines] == ["11", "12", "12", "13", "14"]
+    rows = {line["sid"]: line for line in lines}  # each student's line, by their SID
     assert rows["11"]["total"] == "12" and rows["11"]["status"] == "graded"
-    assert rows["12"]["name"] == "Ada Lovelace; Alan Turing"
-    assert rows["12"]["email"] == "ada@example.edu; alan@example.edu"
-    assert rows["12"]["b"] == "0" and rows["12"]["total"] == "10"
-    assert rows["13"]["status"] == "import failed" and rows["13"]["total"] == "0"
-    assert rows["14"]["status"] == "no submission" and "holds no files" in rows["14"]["detail"]
+    # a group's submission: a line per member, each with the group's id and its score
+    assert [(rows[sid]["name"], rows[sid]["email"], rows[sid]["group"]) for sid in ("12", "13")] == [
+        ("Ada Lovelace", "ada@example.edu", "12"), ("Alan Turing", "alan@example.edu", "12"),
+    ]
+    assert all(rows[sid]["b"] == "0" and rows[sid]["total"] == "10" for sid in ("12", "13"))
+    assert rows["11"]["group"] == "" and rows["11"]["folder"] == "submission_11" and rows["11"]["submitted"] == "yes"
+    assert rows["14"]["status"] == "import failed" and rows["14"]["total"] == "0"
+    assert rows["15"]["status"] == "no submission" and "holds no files" in rows["15"]["detail"]
+    assert rows["15"]["submitted"] == "no" and rows["15"]["folder"] == "submission_14"
     # the zip-slip entry is reported on the submission it claimed to be in, and not written
     assert "escaped.py" in rows["12"]["detail"] and "leaves the export folder" in rows["12"]["detail"]
     assert not any(p.name == "escaped.py" for p in out.parent.rglob("*"))
@@ -447,10 +459,13 @@ def test_csv_is_sorted_by_id_and_keeps_text_as_text(tmp_path):
     rows = [Row("10", (), {"a": 1.0}, 1.0, "graded"), Row("9", people, {"a": 2.0}, 2.0, "graded", "-x")]
     write_csv(tmp_path / "scores.csv", rows, ["a", "b"])
     lines = list(csv.reader((tmp_path / "scores.csv").open()))
-    assert lines[0] == ["submission_id", "name", "sid", "email", "a", "b", "total", "status", "detail"]
+    assert lines[0] == [
+        "submission_id", "group", "name", "sid", "email", "submitted", "folder", "a", "b", "total", "status", "detail",
+    ]
     assert [line[0] for line in lines[1:]] == ["9", "10"]
-    assert lines[1][1] == "'+1 Mallory" and lines[1][3] == "'@m" and lines[1][-1] == "'-x"
-    assert lines[1][5] == ""  # no score for a part that was not graded
+    assert lines[1][2] == "'+1 Mallory" and lines[1][4] == "'@m" and lines[1][-1] == "'-x"
+    assert lines[1][8] == ""  # no score for a part that was not graded
+    assert lines[2][1:7] == ["", "", "", "", "yes", ""], "a submission with no metadata: one line, no names"
 
 
 @pytest.mark.parametrize(
@@ -472,9 +487,9 @@ def test_csv_neutralises_formulas_after_spaces_and_in_every_part(tmp_path, name,
     write_csv(tmp_path / "scores.csv", rows, ["a"])
     with open(tmp_path / "scores.csv", newline="", encoding="utf-8") as stream:
         line = list(csv.reader(stream))[1]
-    assert line[1:4] == [written] * 3
+    assert line[2:5] == [written] * 3
     assert line[-1] == written
-    assert line[4:6] == ["-0.5", "-0.5"], "the grader's own numbers stay numbers"
+    assert line[7:9] == ["-0.5", "-0.5"], "the grader's own numbers stay numbers"
 
 
 def test_csv_takes_names_that_are_not_utf8(tmp_path):
@@ -482,7 +497,8 @@ def test_csv_takes_names_that_are_not_utf8(tmp_path):
     rows = [Row("1", (Submitter(name, "\ud800", "a@b"),), {}, 0.0, "no submission", f"`{name}` is empty")]
     write_csv(tmp_path / "scores.csv", rows, ["a"])
     line = read_csv(tmp_path / "scores.csv")["1"]
-    assert (line["name"], line["sid"], line["detail"]) == ("Ren?e", "?", "`Ren?e` is empty")
+    # the byte that is not UTF-8 is kept, written out
+    assert (line["name"], line["sid"], line["detail"]) == ("Ren\\xe9e", "\\ud800", "`Ren\\xe9e` is empty")
 
 
 def test_a_batch_takes_names_that_are_not_utf8(tmp_path, results_checker):
@@ -499,6 +515,67 @@ def test_a_batch_takes_names_that_are_not_utf8(tmp_path, results_checker):
     assert "`l\ufffd.py`" in results_checker(out / "results" / "caf.json")["output"]
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "Ignored" in summary and "notes\ufffd.txt" in summary
+
+
+GROUP_METADATA = """\
+submission_21:
+  :submitters:
+  - :name: José Ñúñez
+    :sid: '001'
+    :email: jose@example.edu
+  - :name: Bo Li, Jr.
+    :sid: '002'
+    :email: bo@example.edu
+submission_22:
+  :submitters:
+  - :name: Ana Pérez
+    :sid: '003'
+    :email: ana@example.edu
+"""
+
+
+def test_a_group_and_unicode_names_round_trip_into_a_line_per_student(tmp_path):
+    """A group of two with names beyond ASCII and a file name that is not UTF-8: a line
+    per member in scores.csv and gradebook.csv, the names as the metadata gives them."""
+    export = tmp_path / "assignment_export"
+    shutil.copytree(SUBMISSIONS / "correct", export / "submission_21", ignore=shutil.ignore_patterns("expected.yaml"))
+    Path(os.fsdecode(os.fsencode(export / "submission_21") + b"/donn\xe9es.txt")).write_text("1 2 3\n")
+    shutil.copytree(SUBMISSIONS / "b_no_transpose", export / "submission_22")
+    (export / "submission_metadata.yml").write_text(GROUP_METADATA, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["batch", str(export), "--out", str(out), "--jobs", "1"]) == 0
+    lines = read_lines(out / "scores.csv")
+    assert [(line["submission_id"], line["group"], line["name"], line["sid"], line["total"]) for line in lines] == [
+        ("21", "21", "José Ñúñez", "001", "12"), ("21", "21", "Bo Li, Jr.", "002", "12"), ("22", "", "Ana Pérez", "003", "10"),
+    ]
+    with open(out / "gradebook.csv", newline="", encoding="utf-8") as stream:
+        gradebook = list(csv.reader(stream))
+    assert gradebook[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", grading.load().title]
+    assert gradebook[1] == ["    Points Possible", "", "", "", "", "12"]
+    assert gradebook[2:] == [
+        ["José Ñúñez", "", "001", "jose@example.edu", "", "12"],
+        ["Bo Li, Jr.", "", "002", "bo@example.edu", "", "12"],
+        ["Ana Pérez", "", "003", "ana@example.edu", "", "10"],
+    ]
+
+
+def test_folder_names_are_kept_whole_beside_their_ids(tmp_path, results_checker):
+    """A plain folder per student: similar names, a decomposed accent and a name that is
+    not UTF-8 each get an id of their own, and scores.csv keeps each original name."""
+    export = os.fsencode(tmp_path / "export")
+    names = [b"Jos\xc3\xa9 \xc3\x91\xc3\xba\xc3\xb1ez", b"Jose\xcc\x81 N\xc3\xba\xc3\xb1ez", b"Jos\xe9"]
+    for name in names:
+        shutil.copytree(SUBMISSIONS / "correct", os.fsdecode(export + b"/" + name), ignore=shutil.ignore_patterns("*.yaml"))
+    out = tmp_path / "out"
+    report = run_batch(os.fsdecode(export), out, jobs=1, progress_stream=io.StringIO())
+    assert sorted(row.submission_id for row in report.rows) == ["Jos", "José_Núñez", "José_Ñúñez"]
+    folders = {line["submission_id"]: line["folder"] for line in read_lines(out / "scores.csv")}
+    assert folders == {"José_Ñúñez": "José Ñúñez", "José_Núñez": "Jose\u0301 Núñez", "Jos": "Jos\\xe9"}
+    for row in report.rows:
+        results_checker(out / "results" / f"{row.submission_id}.json")
+    with open(out / "gradebook.csv", newline="", encoding="utf-8") as stream:
+        students = sorted(line[0] for line in list(csv.reader(stream))[2:])
+    assert students == sorted(folders.values()), "without metadata, the folder names the student"
 
 
 class _Terminal(io.StringIO):

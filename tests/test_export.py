@@ -114,6 +114,15 @@ def test_weird_names_become_unique_safe_ids(tmp_path):
     assert len({i.lower() for i in found}) == 8
 
 
+def test_names_beyond_ascii_keep_their_letters_and_their_original(tmp_path):
+    for name in ("José Ñúñez", "José Ñúñes", "José Ñúñez!", "李小龙"):
+        (tmp_path / "export" / name).mkdir(parents=True)
+    found = by_id(read_export(tmp_path / "export", tmp_path))
+    assert {i: s.source for i, s in found.items()} == {
+        "José_Ñúñez": "José Ñúñez", "José_Ñúñes": "José Ñúñes", "José_Ñúñez-2": "José Ñúñez!", "李小龙": "李小龙",
+    }
+
+
 def test_zip_slip_links_and_corrupt_files_are_not_unpacked_and_are_reported(tmp_path):
     export_zip = make_zip(
         tmp_path / "export.zip",

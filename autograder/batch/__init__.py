@@ -3,9 +3,12 @@
 EXPORT is Gradescope's "Export Submissions" zip, that zip unzipped, or a plain folder
 with one sub-folder or file per student (see :mod:`autograder.export`). DIR receives::
 
-    scores.csv            one row per submission: id, names, sids, emails, points per
-                          part, total, status (graded, timed out, import failed,
+    scores.csv            one row per student (a group's submission once for each member,
+                          with the group's id): submission id, group, name, sid, email,
+                          whether they submitted, the folder's name in the export, points
+                          per part, total, status (graded, timed out, import failed,
                           no submission, error) and a short detail
+    gradebook.csv         the totals in Canvas's gradebook import format
     results/<id>.json     the results.json Gradescope would have shown that student
     logs/<id>.txt         for course staff, when a submission did not simply grade
     summary.md            statuses, per-part means and distributions, the most common
@@ -41,7 +44,7 @@ from autograder.batch import compare
 from autograder.batch.journal import Journal, JournalError, Shard, check_shards, journal_paths, read_journal, rubric_digest
 from autograder.batch.pool import GraderFailed, GraderPool
 from autograder.batch.progress import Progress
-from autograder.batch.scores import write_csv
+from autograder.batch.scores import write_csv, write_gradebook
 from autograder.batch.summary import summarize, to_html, to_markdown
 from autograder.export import ExportError, read_export
 from autograder.results import write_atomically
@@ -52,7 +55,7 @@ GRADER_MARGIN_SECONDS = 60
 __all__ = ["BatchReport", "GraderFailed", "JournalError", "OutputInUse", "Shard", "default_jobs", "max_jobs", "merge", "run_batch"]
 
 #: What a batch writes into DIR, and removes from an earlier batch there.
-OUTPUTS = ("results", "logs", "scores.csv", "summary.md", "summary.html", "compare.csv", *journal_paths())
+OUTPUTS = ("results", "logs", "scores.csv", "gradebook.csv", "summary.md", "summary.html", "compare.csv", *journal_paths())
 #: Grader processes beyond this many per processor only take turns (each holds about 120 MiB).
 MAX_JOBS_PER_PROCESSOR = 1
 
@@ -250,6 +253,7 @@ def _earlier_batch(compare_with, out_dir):
 
 def _write_tables(out_dir, rows, rubric, summary):
     write_csv(out_dir / "scores.csv", rows, [part.label for part in rubric.parts])
+    write_gradebook(out_dir / "gradebook.csv", rows, rubric.title, rubric.total_points)
     write_atomically(out_dir / "summary.md", to_markdown(summary))
     write_atomically(out_dir / "summary.html", to_html(summary))
 

@@ -82,6 +82,8 @@ def failed_row(submission, why, seconds):
         status=ERROR,
         detail=short(" ".join([f"grader failure: {why}", *submission.problems])),
         seconds=seconds,
+        source=submission.source,
+        submitted=submission.path is not None,
     )
 
 
