@@ -29,7 +29,6 @@ from autograder import lint as linting
 from autograder import scoring_seed
 from autograder.export import ExportError
 from autograder.kit.build import KitError, build_kit
-from autograder.markdown import inline_code
 from autograder.outcomes import failure_results
 from autograder.report import format_for_terminal
 from autograder.results import ReservedResults
@@ -120,21 +119,47 @@ def main(argv=None):
     kit.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML (default: %(default)s)")
 
     args = parser.parse_args(argv)
-    if args.command == "grade":
-        return command_grade(args)
-    if args.command == "lint":
-        return command_lint(args)
-    if args.command == "batch":
-        return command_batch(args)
-    if args.command == "merge":
-        return command_merge(args)
-    if args.command == "compare":
-        return command_compare(args)
-    if args.command == "build":
-        return command_build(args)
-    if args.command == "student-kit":
-        return command_student_kit(args)
-    return command_gradescope(args)
+    handlers = {
+        "grade": command_grade, "lint": command_lint, "batch": command_batch, "merge": command_merge,
+        "compare": command_compare, "build": command_build, "student-kit": command_student_kit,
+        "gradescope": command_gradescope,
+    }
+    misplaced = _misplaced_output(args)
+    if misplaced:
+        return _error(misplaced)
+    try:
+        return handlers[args.command](args)
+    except KeyboardInterrupt:  # Ctrl-C before grading began (while unzipping, say): nothing half-written
+        print("autograder: interrupted", file=sys.stderr)
+        return 130
+    except OSError as error:  # a file the command could not read or write: where and why, not a traceback
+        where = " -> ".join(str(name) for name in (error.filename, error.filename2) if name is not None)
+        return _error(f"{where}: {error.strerror or error}" if where else str(error))
+
+
+def _error(message):
+    """Say what is wrong in one line, safe to print; the exit status of a command line error."""
+    print(printable(f"autograder: error: {message}"), file=sys.stderr)
+    return 2
+
+
+#: Per command, its options that name a file to write, and those that name a folder to write into.
+FILE_OUTPUTS = {"grade": ("json",), "build": ("out",), "student-kit": ("out",), "compare": ("out",)}
+FOLDER_OUTPUTS = {"batch": ("out",), "merge": ("out",)}
+
+
+def _misplaced_output(args):
+    """Why an output option names what the command cannot write (a folder for a file, a
+    file for a folder), or "": said before any work rather than after it."""
+    for option in FILE_OUTPUTS.get(args.command, ()):
+        path = getattr(args, option)
+        if path is not None and path.is_dir():
+            return f"--{option} {path} is a folder: give the file to write"
+    for option in FOLDER_OUTPUTS.get(args.command, ()):
+        path = getattr(args, option)
+        if path is not None and path.exists() and not path.is_dir():
+            return f"--{option} {path} is a file: give a folder (it is created if need be)"
+    return ""
 
 
 def _without_file_system_border(also=""):
@@ -302,9 +327,9 @@ def command_grade(args):
     if not args.path.exists():
         # The path and the log may hold what a student named or printed: written out, so that
         # no escape sequence acts on the terminal and no undecodable name stops the write.
+        # Nothing was graded, so no results.json is written: one would tell a student that
+        # staff had been told of a problem that is the command's.
         print(printable(f"error: {args.path} does not exist"), file=sys.stderr)
-        if args.json:
-            failure_results(f"The submission {inline_code(args.path)} does not exist.").write(args.json)
         return 2
     try:
         rubric = grading.load(args.rubric)
@@ -312,8 +337,6 @@ def command_grade(args):
     except (RubricError, SeedError) as error:
         what = "the rubric is invalid" if isinstance(error, RubricError) else "no secret seed"
         print(printable(f"error: {what}: {error}"), file=sys.stderr)
-        if args.json:
-            failure_results(f"The grader could not start: {what}: {error}").write(args.json)
         return 2
     if seed is not None:
         rubric = rubric.scored_with(seed)
