@@ -50,3 +50,32 @@ def test_pip_install_gives_the_autograder_command(tmp_path):
     assert "batch" in command and "grade" in command
     lint = run([venv / "bin" / "autograder", "lint", Path(packages, "rubrics", "we_recur.yaml")], cwd=tmp_path)
     assert "12 points in 6 parts" in lint
+
+
+FAKE_PYTHON = """#!/bin/sh
+# python3 as Debian ships it without python3-venv: everything works but `-m venv`.
+if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then
+  echo "The virtual environment was not created successfully because ensurepip is not available." >&2
+  exit 1
+fi
+exec {python} "$@"
+"""
+
+
+def test_dev_says_what_to_install_when_python_has_no_venv_module(tmp_path):
+    """``./dev demo`` on a bare Debian: it names the package to install, not only ensurepip."""
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    for name in ("dev", "requirements.txt", "requirements-dev.txt"):
+        shutil.copy(REPO / name, checkout / name)
+    fake = tmp_path / "bin" / "python3"
+    fake.parent.mkdir()
+    fake.write_text(FAKE_PYTHON.format(python=shutil.which("python3") or sys.executable))
+    fake.chmod(0o755)
+    env = {"PATH": f"{fake.parent}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run([checkout / "dev", "demo"], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"dev: python3 could not create {checkout / '.venv'}; on Debian/Ubuntu install its venv module "
+        "(apt-get install python3-venv), then run ./dev again"
+    )
