@@ -15,10 +15,12 @@
 """
 
 import argparse
+import json
 import os
 import sys
 import time
 import traceback
+import zipfile
 from pathlib import Path
 
 from autograder import batch as batching
@@ -106,6 +108,10 @@ def main(argv=None):
 
     build = commands.add_parser("build", help="write the autograder zip to upload to Gradescope")
     build.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default: %(default)s)")
+    build.add_argument(
+        "--rubric", type=Path, default=None,
+        help=f"the rubric YAML Gradescope grades with, zipped in the place of {building.GRADED_RUBRIC} (default: that one)",
+    )
     build.add_argument(
         "--secret-from", type=Path, metavar="ZIP",
         help="keep the scoring seed of this earlier zip (or its .scoring-seed file) instead of creating a new one, "
@@ -294,12 +300,15 @@ def command_compare(args):
 
 def command_build(args):
     try:
-        names = building.build(args.out, seed=_secret_seed(args))
+        names = building.build(args.out, seed=_secret_seed(args), rubric=args.rubric)
     except (building.BuildError, SeedError) as error:
         print(printable(f"error: {error}"), file=sys.stderr)
         return 2
     copy = scoring_seed.copy_beside(args.out)
     print(f"wrote {args.out}: {len(names)} files; upload it as the assignment's autograder on Gradescope")
+    with zipfile.ZipFile(args.out) as archive:
+        manifest = json.loads(archive.read(building.MANIFEST))
+    print(f"it grades with {args.rubric or manifest['rubric']} (sha256 {manifest['rubric_sha256'][:12]}…)")
     print(f"wrote {copy}: its secret scoring seed, for grade and batch --secret-from; keep both from students")
     return 0
 

@@ -55,7 +55,8 @@ def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", printed_by
         "rubric": rubric.title,
         "part_scores": {label: points(score) for label, score in part_scores.items()},
         "outcomes": {test.extra_data["check"]: test.extra_data["outcome"] for test in tests},
-        # which seed drew the inputs, as a hash: a regrade shows it used the same one
+        # which rubric and seed graded it, as hashes: a regrade shows it used the same ones
+        "rubric_sha256": rubric.sha256,
         "seed_sha256": rubric.scoring.sha256,
         "seed": "secret" if rubric.scoring.secret else "public",
     }

@@ -2,6 +2,7 @@
 verdicts and messages as ``grade`` for the visible checks, runs where only numpy is
 installed, and holds no reference code, no hidden check and no answer in plain text."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -356,6 +357,11 @@ def test_kit_warns_of_imports_in_a_notebooks_code_cells(kit, laptop_python, tmp_
     assert "%%writefile" in (helper / "we_recur.ipynb").read_text()
     report = json.loads(run_kit(laptop_python, kit, "--json", helper).stdout)[0]
     assert report["warnings"] == [] and report["problem"] == ""
+
+
+def test_the_kit_records_its_rubrics_hash(kit):
+    rubric = json.loads(kit_texts(kit)["_selfcheck/rubric.json"])
+    assert rubric["rubric_sha256"] == hashlib.sha256(grading.DEFAULT_RUBRIC.read_bytes()).hexdigest()
 
 
 def test_the_kit_records_what_gradescope_installs(kit):
