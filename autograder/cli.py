@@ -256,7 +256,7 @@ def _print_written(report, source, extra=()):
     statuses = ", ".join(f"{count} {status}" for status, count in report.summary.statuses)
     print(f"{report.summary.submissions} submissions{source}: {statuses}")
     for name in ("scores.csv", "gradebook.csv", "results/", "summary.md", "summary.html", *extra):
-        print(f"wrote {report.out_dir / name}")
+        print(printable(f"wrote {report.out_dir / name}"))
 
 
 COMPARE_HELP = (

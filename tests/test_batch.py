@@ -578,6 +578,15 @@ def test_folder_names_are_kept_whole_beside_their_ids(tmp_path, results_checker)
     assert students == sorted(folders.values()), "without metadata, the folder names the student"
 
 
+def test_an_export_and_an_out_folder_whose_paths_are_not_utf8(tmp_path, capsys):
+    export, out = os.fsdecode(os.fsencode(tmp_path) + b"/exp\xe9"), os.fsdecode(os.fsencode(tmp_path) + b"/out\xe9")
+    shutil.copytree(SUBMISSIONS / "correct", Path(export) / "alice")
+    assert cli.main(["batch", export, "--out", out, "--jobs", "1"]) == 0
+    assert cli.main(["batch", export, "--out", out, "--jobs", "1", "--resume"]) == 0  # batch.json reads back
+    assert read_csv(Path(out) / "scores.csv")["alice"]["total"] == "12"
+    assert "Traceback" not in capsys.readouterr().err
+
+
 class _Terminal(io.StringIO):
     def __init__(self, tty):
         super().__init__()

@@ -58,7 +58,9 @@ def rubric_digest(path):
 def row_to_json(row):
     data = dataclasses.asdict(row)
     data["submitters"] = [[p.name, p.sid, p.email] for p in row.submitters]
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # ASCII, with \u escapes: any name round-trips, a byte that was not UTF-8 (read as a
+    # surrogate) and a lone surrogate from YAML included.
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
 
 
 def row_from_json(text):
@@ -76,7 +78,8 @@ class Journal:
     def __init__(self, out_dir, meta, rows=()):
         """Start the journal with ``meta`` and the ``rows`` already graded (a resumed batch's)."""
         self.out_dir = Path(out_dir)
-        (self.out_dir / META).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        # ASCII, as rows.jsonl: an export's path need not be UTF-8.
+        (self.out_dir / META).write_text(json.dumps(meta, indent=1, ensure_ascii=True) + "\n", encoding="utf-8")
         # Rewritten whole, then appended to: a line an earlier run left half-written is gone,
         # and the rows it finished are never missing (the new file replaces the old at once).
         fresh = self.out_dir / f".{ROWS}.new"
