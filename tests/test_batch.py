@@ -247,6 +247,14 @@ def test_empty_export_exits_2(tmp_path, capsys):
 # -- failures of the grader itself ----------------------------------------------------------------
 
 
+def grade_here(grader, *samples):
+    """The rows of ``samples`` (folders under tests/submissions) graded one after another
+    by ``grader``, a Grader in this process."""
+    rows = []
+    grader.grade_each([ExportedSubmission(sample, SUBMISSIONS / sample) for sample in samples], rows.append)
+    return rows
+
+
 def test_a_grader_exception_gives_status_error_and_a_valid_results_json(
     tmp_path, monkeypatch, results_checker, own_sandbox_user
 ):
@@ -260,12 +268,7 @@ def test_a_grader_exception_gives_status_error_and_a_valid_results_json(
         return real_build(rubric, outcomes, **kwargs)
 
     monkeypatch.setattr(grading, "build_results", flaky)
-    rows = []
-    grader.grade_each(
-        [ExportedSubmission("b_wss", SUBMISSIONS / "b_wss"), ExportedSubmission("correct", SUBMISSIONS / "correct")],
-        rows.append,
-    )
-    broken, fine = rows
+    broken, fine = grade_here(grader, "b_wss", "correct")
     assert broken.status == "error" and "a bug in the grader" in broken.detail
     assert broken.total == 0 and broken.part_scores == {}
     results = results_checker(tmp_path / "results" / "b_wss.json")
@@ -281,9 +284,7 @@ def test_a_grader_exception_that_names_a_file_not_in_utf8_is_logged(tmp_path, mo
         raise RuntimeError("a bug near " + os.fsdecode(b"caf\xe9.py"))
 
     monkeypatch.setattr(grading, "build_results", broken)
-    rows = []
-    grader.grade_each([ExportedSubmission("b_wss", SUBMISSIONS / "b_wss")], rows.append)
-    assert rows[0].status == "error"
+    assert grade_here(grader, "b_wss")[0].status == "error"
     assert "RuntimeError: a bug near caf\\udce9.py" in (tmp_path / "logs" / "b_wss.txt").read_text(encoding="utf-8")
 
 
@@ -300,12 +301,7 @@ def test_a_submission_whose_cleanup_fails_costs_only_its_row(tmp_path, monkeypat
             raise OSError(errno.ENOTEMPTY, "Directory not empty", "/tmp/autograder-x/deep")
 
     monkeypatch.setattr(session.Sandbox, "close", close_and_fail)
-    rows = []
-    grader.grade_each(
-        [ExportedSubmission("b_wss", SUBMISSIONS / "b_wss"), ExportedSubmission("correct", SUBMISSIONS / "correct")],
-        rows.append,
-    )
-    broken, fine = rows
+    broken, fine = grade_here(grader, "b_wss", "correct")
     assert broken.status == "error" and "Directory not empty" in broken.detail
     assert "could not grade" in results_checker(tmp_path / "results" / "b_wss.json")["output"]
     assert fine.status == "graded" and fine.total == 12
