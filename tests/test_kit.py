@@ -20,6 +20,7 @@ from autograder import cli, grading
 from autograder.checks import check_part_b, check_part_f
 from autograder.kit.pruning import visible_source
 from autograder.kit.sealed import Sealed, call_key, seal
+from autograder.results import points
 from autograder.sandbox import isolation
 
 REPO = Path(__file__).resolve().parent.parent
@@ -136,7 +137,7 @@ def test_kit_gives_every_sample_the_same_verdicts_and_messages_as_grade(kit_repo
             assert check_id in DIAGNOSED, f"{sample} {check_id}"
             first, *_, last = theirs["output"].split("\n\n")  # the verdict's first paragraph, the hint
             assert mine["output"].startswith(first) and mine["output"].endswith(last), f"{sample} {check_id}"
-        assert round(mine["fraction"] * theirs["max_score"], 4) == theirs["score"], f"{sample} {check_id}"
+        assert points(mine["fraction"] * theirs["max_score"]) == theirs["score"], f"{sample} {check_id}"
 
 
 def test_kit_text_report_and_exit_status(kit, numpy_only_python):

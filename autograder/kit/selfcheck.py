@@ -27,6 +27,7 @@ from autograder.checks import Feedback, seeded_rng
 from autograder.kit.imports import local_modules, missing_imports
 from autograder.markdown import inline_code
 from autograder.outcomes import check_output, judge, with_printed
+from autograder.results import points
 from autograder.sandbox import portable
 from autograder.sandbox.isolation import Isolation
 from autograder.sandbox.session import Limits
@@ -167,7 +168,7 @@ def format_report(report, rubric):
         possible += rule.weight
         if rule.weight:
             mark = "PASS" if outcome.label == "passed" else "FAIL"
-            lines.append(f"[{mark}] {round(rule.weight * outcome.fraction, 4):g}/{rule.weight:g}  {rule.heading} {rule.name}")
+            lines.append(f"[{mark}] {points(rule.weight * outcome.fraction):g}/{rule.weight:g}  {rule.heading} {rule.name}")
         else:  # worth no points: information, whatever it says
             verdict = "passed" if outcome.label == "passed" else "did not pass"
             lines.append(f"[info] {rule.heading} {rule.name} (no points): {verdict}")
@@ -176,7 +177,7 @@ def format_report(report, rubric):
             lines += ["        " + line for line in text.splitlines()]
         if outcome.internal_error:
             lines.append("        (self-check problem: " + outcome.internal_error.strip().splitlines()[-1] + ")")
-    lines += ["", f"Visible checks: {round(earned, 4):g} / {possible:g} points (the assignment is worth {rubric.total_points:g})."]
+    lines += ["", f"Visible checks: {points(earned):g} / {points(possible):g} points (the assignment is worth {rubric.total_points:g})."]
     if rubric.has_hidden_checks:
         lines.append("Gradescope also runs checks that are not shown before the due date, so your grade may differ.")
     lines += [f"Note: {note}" for note in report.notes]
