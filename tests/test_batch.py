@@ -25,7 +25,7 @@ from autograder.batch.grader import Grader
 from autograder.batch.pool import GraderPool, processors_for
 from autograder.batch.pool import descendants as pool_descendants
 from autograder.batch.progress import Progress
-from autograder.batch.scores import Row, write_csv
+from autograder.batch.scores import Row, write_csv, write_gradebook
 from autograder.batch.summary import summarize, to_html, to_markdown
 from autograder.export import ExportedSubmission, Submitter
 from autograder.sandbox import isolation, session
@@ -486,6 +486,15 @@ def test_csv_neutralises_formulas_after_spaces_and_in_every_part(tmp_path, name,
     assert line[2:5] == [written] * 3
     assert line[-1] == written
     assert line[7:9] == ["-0.5", "-0.5"], "the grader's own numbers stay numbers"
+
+
+def test_tables_round_every_score_as_gradescope_shows_it(tmp_path):
+    rows = [Row("1", (Submitter("Ana", "1", "a@x"),), {"a": 2 / 3, "b": 1 / 3 + 10}, 11.0, "graded")]
+    write_csv(tmp_path / "scores.csv", rows, ["a", "b"])
+    line = read_csv(tmp_path / "scores.csv")["1"]
+    assert (line["a"], line["b"], line["total"]) == ("0.67", "10.33", "11")
+    write_gradebook(tmp_path / "gradebook.csv", rows, "Quiz", 12)
+    assert (tmp_path / "gradebook.csv").read_text().splitlines()[2] == "Ana,,1,a@x,,11"
 
 
 def test_csv_takes_names_that_are_not_utf8(tmp_path):

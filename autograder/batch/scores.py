@@ -12,7 +12,7 @@ import dataclasses
 import re
 
 from autograder.export import Submitter
-from autograder.results import escaped, points
+from autograder.results import SCORE_DECIMALS, escaped, points
 
 GRADED = "graded"
 TIMED_OUT = "timed out"
@@ -135,9 +135,9 @@ def text_cell(text):
 
 
 def people(row):
-    """The people of ``row``, one per line of the tables: its submitters (one for an
-    export without metadata, with no name)."""
-    return row.submitters or (None,)
+    """The people of ``row``, one per line of the tables: its submitters, or one without
+    a name (an export without metadata: its folder names the student)."""
+    return row.submitters or (Submitter(),)
 
 
 def group_of(row):
@@ -147,8 +147,9 @@ def group_of(row):
 
 
 def written_points(value):
-    """A score as the tables write it: two places at most, as Gradescope shows it."""
-    return f"{points(value):g}"
+    """A score as the tables write it: two places at most, as Gradescope shows it, and
+    no trailing zeros (``11``, ``0.67``, ``1.5``)."""
+    return f"{points(value):.{SCORE_DECIMALS}f}".rstrip("0").rstrip(".")
 
 
 #: scores.csv's columns before the parts' points.
@@ -163,7 +164,6 @@ def write_csv(path, rows, part_labels):
         writer.writerow([*PEOPLE_COLUMNS, *part_labels, "total", "status", "detail"])
         for row in sorted(rows, key=by_submission_id):
             for person in people(row):
-                person = person or Submitter()
                 writer.writerow(
                     [
                         row.submission_id,
@@ -199,7 +199,7 @@ def write_gradebook(path, rows, assignment, total_points):
         writer.writerow([*GRADEBOOK_COLUMNS, text_cell(assignment)])
         writer.writerow([POINTS_POSSIBLE, "", "", "", "", written_points(total_points)])
         for row in sorted(rows, key=by_submission_id):
+            score = written_points(row.total) if row.submitted else ""
             for person in people(row):
-                person = person or Submitter(name=row.source)
-                score = written_points(row.total) if row.submitted else ""
-                writer.writerow([text_cell(person.name), "", text_cell(person.sid), text_cell(person.email), "", score])
+                name = person.name if row.submitters else row.source
+                writer.writerow([text_cell(name), "", text_cell(person.sid), text_cell(person.email), "", score])
