@@ -15,6 +15,7 @@ concerns (:attr:`ExportedSubmission.problems`) or to the export
 """
 
 import dataclasses
+import os
 import re
 import shutil
 import stat
@@ -229,11 +230,21 @@ def _submissions_in(folder, root, unpacked):
 
 
 def _links_inside(folder):
-    found = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_symlink():
-            found.append(f"{inline_code(path.relative_to(folder).as_posix())} is a symbolic link; links are not followed.")
-    return found
+    """A sentence for each symbolic link under ``folder``. The walk keeps its own stack,
+    not Python's: a tree deeper than the recursion limit (a student's, or a zip's) is
+    walked too, and a folder that cannot be read is passed over."""
+    links, folders = [], [str(folder)]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.is_symlink():
+                        links.append(PurePosixPath(os.path.relpath(entry.path, folder)))
+                    elif entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+        except OSError:
+            continue
+    return [f"{inline_code(str(link))} is a symbolic link; links are not followed." for link in sorted(links)]
 
 
 class _UniqueIds:

@@ -332,6 +332,42 @@ def test_a_results_file_that_cannot_be_written_costs_only_its_row(tmp_path, monk
     shutil.rmtree(kept[0])
 
 
+#: Deeper than Python's recursion limit: a walk or a removal that recurses fails on it.
+DEEP = 1200
+
+
+def deep_tree(folder, depth=DEEP):
+    """Make ``folder``/d/d/.../d, ``depth`` folders deep (by descriptor: the path may be
+    longer than a path may be)."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(depth):
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(fd)
+
+
+def test_a_tree_deeper_than_the_recursion_limit_costs_at_most_its_row(tmp_path):
+    """A student's folder holds a tree deeper than Python's recursion limit: reading the
+    export, grading and cleaning up after it never stop the batch, and the other rows
+    are as ever."""
+    export = tmp_path / "export"
+    for name in ("alice", "bob", "carol"):
+        shutil.copytree(SUBMISSIONS / "correct", export / name, ignore=shutil.ignore_patterns("*.yaml"))
+    deep_tree(export / "bob")
+    try:
+        report = run_batch(export, tmp_path / "out", jobs=1, progress_stream=io.StringIO())
+        rows = read_csv(tmp_path / "out" / "scores.csv")
+        assert sorted(rows) == ["alice", "bob", "carol"]
+        assert rows["alice"]["total"] == rows["carol"]["total"] == "12"
+        bob = rows["bob"]
+        assert bob["status"] == "graded" or (bob["status"] == "error" and bob["detail"].startswith("grader failure: "))
+        assert not any("could not be removed" in warning for warning in report.summary.warnings)
+    finally:
+        isolation.remove_tree(export / "bob")
+
+
 def test_each_grader_keeps_to_its_own_processor_with_what_it_starts(tmp_path):
     allowed = sorted(os.sched_getaffinity(0))
     assert processors_for(len(allowed)) == {slot: cpu for slot, cpu in zip(range(1, len(allowed) + 1), allowed)}

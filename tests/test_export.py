@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograder.export import ExportError, Submitter, read_export, read_metadata, unpack
+from autograder.sandbox.isolation import remove_tree
 
 METADATA = """\
 submission_101:
@@ -175,6 +176,24 @@ def test_symlinks_in_a_folder_export_are_not_followed(tmp_path):
     assert found["mallory"].path is None
     assert "symbolic link" in found["mallory"].problems[0]
     assert any("we_recur.py" in p and "symbolic link" in p for p in found["alice"].problems)
+
+
+def test_a_tree_deeper_than_the_recursion_limit_is_read(tmp_path):
+    (tmp_path / "export" / "alice").mkdir(parents=True)
+    fd = os.open(tmp_path / "export" / "alice", os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(1200):  # deeper than Python's recursion limit
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.symlink("/etc/shadow", "link.py", dir_fd=fd)
+    os.close(fd)
+    try:
+        (alice,) = read_export(tmp_path / "export", tmp_path).submissions
+        (problem,) = alice.problems  # the link at the bottom, its long path shortened
+        assert problem.startswith("`d/d/d/") and problem.endswith("…` is a symbolic link; links are not followed.")
+    finally:
+        remove_tree(tmp_path / "export")
 
 
 def test_names_that_are_not_utf8_are_shown_replaced(tmp_path):
