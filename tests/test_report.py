@@ -199,6 +199,17 @@ def test_a_name_that_is_not_utf8_reaches_results_json_replaced(tmp_path):
 # -- results.json --------------------------------------------------------------------------------
 
 
+def test_results_with_names_that_are_not_utf8_are_written_escaped(tmp_path, results_checker):
+    """What no check passed through printable (a grader's own message naming a file, say)
+    still cannot stop the write: each undecodable byte is written out as data."""
+    name = os.fsdecode(b"caf\xe9.py")
+    test = TestResult(f"t {name}", score=1, max_score=1, output=f"saw {name}", extra_data={"file": name, "yaml": "\ud800"})
+    Results(tests=(test,), output=f"graded {name}", execution_time=1.0).write(tmp_path / "results.json")
+    data = results_checker(tmp_path / "results.json")
+    assert data["output"] == "graded caf\\xe9.py" and data["tests"][0]["name"] == "t caf\\xe9.py"
+    assert data["tests"][0]["extra_data"] == {"file": "caf\\xe9.py", "yaml": "\\ud800"}
+
+
 def test_two_thirds_three_times_is_two(results_checker):
     tests = tuple(TestResult(f"t{i}", score=2 / 3, max_score=1, output="") for i in range(3))
     results = Results(tests=tests, output="", execution_time=1.0)
