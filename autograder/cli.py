@@ -135,7 +135,7 @@ def main(argv=None):
         return _error(misplaced)
     try:
         return handlers[args.command](args)
-    except KeyboardInterrupt:  # Ctrl-C before grading began (while unzipping, say): nothing half-written
+    except KeyboardInterrupt:  # where the command does not handle Ctrl-C itself (a batch unzipping its export, say)
         print("autograder: interrupted", file=sys.stderr)
         return 130
     except OSError as error:  # a file the command could not read or write: where and why, not a traceback
