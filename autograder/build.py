@@ -10,16 +10,21 @@ The zip also holds the secret scoring seed (``scoring_seed.txt``, see
 copy of it is written beside the zip (``autograder.scoring-seed``) for ``grade`` and
 ``batch --secret-from``. Keep both from students: the kit never holds it.
 
-Every rubric is validated first, so a broken rubric never reaches students. The zip is
-reproducible: entries are sorted and carry a fixed date, so the same source and the
-same seed give the same bytes.
+Every rubric is validated first, so a broken rubric never reaches students. ``rubric``
+(``build --rubric PATH``) puts another rubric in the place of the one Gradescope grades
+with (``rubrics/we_recur.yaml``). ``build.json`` at the zip's root records that rubric's
+sha256 and the scoring seed's (never the seed), as every results.json does: a results
+file shows which zip graded it. The zip is reproducible: entries are sorted and carry a
+fixed date, so the same source and the same seed give the same bytes.
 """
 
+import hashlib
+import json
 import zipfile
 from pathlib import Path
 
 from autograder import checks, scoring_seed
-from autograder.grading import SOURCE_ROOT
+from autograder.grading import DEFAULT_RUBRIC, SOURCE_ROOT
 from autograder.rubric import RubricError, load_rubric
 
 #: Files at the zip's root, with their permissions.
@@ -28,16 +33,21 @@ ROOT_FILES = {"setup.sh": 0o755, "run_autograder": 0o755, "requirements.txt": 0o
 FOLDERS = ("autograder", "reference", "rubrics")
 _SKIPPED_SUFFIXES = (".pyc", ".pyo", ".orig", ".rej", ".swp", "~")
 _FIXED_DATE = (2020, 1, 1, 0, 0, 0)
+#: The zip's record of what it grades with.
+MANIFEST = "build.json"
+#: Where the rubric Gradescope grades with lies, in the checkout and in the zip.
+GRADED_RUBRIC = DEFAULT_RUBRIC.relative_to(SOURCE_ROOT).as_posix()
 
 
 class BuildError(Exception):
     """The zip cannot be built; the message says what to fix."""
 
 
-def build(out, source=SOURCE_ROOT, seed=None):
+def build(out, source=SOURCE_ROOT, seed=None, rubric=None):
     """Write the autograder zip to ``out`` from the checkout at ``source``, with the
     secret scoring ``seed`` (a :class:`~autograder.scoring_seed.Seed`; None: a new one),
-    and the seed's copy beside it; returns the names the zip holds. Raises :class:`BuildError`."""
+    grading with the rubric file ``rubric`` (None: the checkout's), and the seed's copy
+    beside it; returns the names the zip holds. Raises :class:`BuildError`."""
     source = Path(source)
     seed = seed if seed is not None else scoring_seed.create()
     entries = {scoring_seed.FILE_IN_ZIP: (scoring_seed.as_text(seed).encode("ascii"), 0o600)}
@@ -52,6 +62,10 @@ def build(out, source=SOURCE_ROOT, seed=None):
             if path.is_file() and not path.is_symlink() and _wanted(path.relative_to(source)):
                 entries[path.relative_to(source).as_posix()] = (path, 0o644)
     _validate_rubrics(source / "rubrics")
+    text, sha256 = _validated(Path(rubric) if rubric is not None else source / GRADED_RUBRIC)
+    entries[GRADED_RUBRIC] = (text, 0o644)
+    manifest = {"rubric": GRADED_RUBRIC, "rubric_sha256": sha256, "seed_sha256": seed.sha256}
+    entries[MANIFEST] = ((json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("ascii"), 0o644)
     names = write_zip(out, entries)
     Path(out).chmod(0o600)  # it holds the secret: no other user (nor a sandbox user) may read it
     copy = scoring_seed.copy_beside(out)
@@ -83,6 +97,21 @@ def _wanted(relative):
     if any(part == "__pycache__" or part.startswith(".") for part in parts):
         return False
     return not relative.name.endswith(_SKIPPED_SUFFIXES)
+
+
+def _validated(path):
+    """``(bytes, sha256)`` of the rubric at ``path``, validated: the bytes zipped are the
+    bytes validated."""
+    try:
+        text = path.read_bytes()
+        loaded = load_rubric(path, checks.discover())
+    except OSError as error:
+        raise BuildError(f"--rubric {path} cannot be read ({error.strerror or error}).") from None
+    except RubricError as error:
+        raise BuildError(f"the rubric is invalid: {error}") from None
+    if hashlib.sha256(text).hexdigest() != loaded.sha256:
+        raise BuildError(f"{path} changed while it was read; build again.")
+    return text, loaded.sha256
 
 
 def _validate_rubrics(folder):
