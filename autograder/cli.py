@@ -3,7 +3,7 @@
 ``grade PATH``      grade one submission (a .py file or a folder) and print the report
 ``gradescope``      what run_autograder calls on Gradescope: read the submission under
                     $AUTOGRADER_ROOT, write results/results.json
-``lint RUBRIC``     validate a rubric and print its parts, checks, points and visibility
+``lint [RUBRIC]``   validate a rubric and print its parts, checks, points and visibility
 ``batch EXPORT``    grade every submission of a Gradescope export (or a folder of them)
                     into scores.csv, one results.json each and a summary; ``--shard K/N``
                     grades the K-th of N slices, for one machine of several
@@ -24,6 +24,7 @@ from pathlib import Path
 from autograder import batch as batching
 from autograder.batch import compare as comparing
 from autograder import grading
+from autograder import question as questions
 from autograder import build as building
 from autograder import lint as linting
 from autograder import scoring_seed
@@ -32,6 +33,7 @@ from autograder.kit.build import KitError, build_kit
 from autograder.markdown import inline_code
 from autograder.outcomes import failure_results
 from autograder.report import format_for_terminal
+from autograder.question import QuestionError
 from autograder.results import ReservedResults
 from autograder.rubric import RubricError
 from autograder.sandbox.isolation import lock_down_gradescope
@@ -43,6 +45,10 @@ SECRET_FROM_HELP = (
     "as Gradescope does; without it the rubric's public seed, the student kit's, draws the inputs"
 )
 GRADING_UNFINISHED = "Grading did not finish (the grader was stopped before it could write your results)."
+QUESTION_HELP = (
+    "the question: a folder name under questions/ ({known}), a question's folder, or its rubric.yaml "
+    "(default: the one questions/default.txt names, or the one --rubric lies in)"
+)
 UNCONFINED = (
     "this kernel offers no Landlock (Linux 5.13 or newer, with landlock among its security modules), "
     "so student code would run without a file-system border and could read whatever {who} can read{also}"
@@ -55,7 +61,7 @@ def main(argv=None):
 
     grade = commands.add_parser("grade", help="grade one submission and print a per-part report")
     grade.add_argument("path", type=Path, help="the student's .py file, or a folder holding their files")
-    grade.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML (default: %(default)s)")
+    _add_question(grade)
     grade.add_argument("--json", type=Path, metavar="OUT", help="also write the results.json Gradescope would get")
     grade.add_argument("--secret-from", type=Path, metavar="ZIP", help=SECRET_FROM_HELP)
 
@@ -64,10 +70,11 @@ def main(argv=None):
         "--root", type=Path, default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")),
         help="Gradescope's folder (default: $AUTOGRADER_ROOT or /autograder)",
     )
-    gradescope.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML")
+    _add_question(gradescope)
 
     lint = commands.add_parser("lint", help="validate a rubric and print its checks as a table")
-    lint.add_argument("rubric", type=Path, help="rubric YAML")
+    lint.add_argument("rubric", type=Path, nargs="?", default=None, help="rubric YAML (default: the question's)")
+    lint.add_argument("--question", metavar="NAME", help=QUESTION_HELP.format(known=", ".join(questions.names())))
 
     batch = commands.add_parser("batch", help="grade every submission of an export into scores.csv and a summary")
     batch.add_argument(
@@ -78,7 +85,7 @@ def main(argv=None):
     batch.add_argument(
         "--jobs", type=int, default=None, metavar="N", help="grader processes side by side (default: one per processor)"
     )
-    batch.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML (default: %(default)s)")
+    _add_question(batch)
     batch.add_argument("--secret-from", type=Path, metavar="ZIP", help=SECRET_FROM_HELP)
     batch.add_argument(
         "--shard", type=_shard, default=None, metavar="K/N",
@@ -107,6 +114,7 @@ def main(argv=None):
 
     build = commands.add_parser("build", help="write the autograder zip to upload to Gradescope")
     build.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default: %(default)s)")
+    build.add_argument("--question", metavar="NAME", help=QUESTION_HELP.format(known=", ".join(questions.names())))
     build.add_argument(
         "--secret-from", type=Path, metavar="ZIP",
         help="keep the scoring seed of this earlier zip (or its .scoring-seed file) instead of creating a new one, "
@@ -117,7 +125,7 @@ def main(argv=None):
         "student-kit", help="write the students' kit: the handout, the template and a self-check of the visible checks"
     )
     kit.add_argument("--out", type=Path, default=Path("kit.zip"), help="the zip to write (default: %(default)s)")
-    kit.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML (default: %(default)s)")
+    _add_question(kit)
 
     args = parser.parse_args(argv)
     if args.command == "grade":
@@ -135,6 +143,30 @@ def main(argv=None):
     if args.command == "student-kit":
         return command_student_kit(args)
     return command_gradescope(args)
+
+
+def _add_question(command):
+    """``--question`` and ``--rubric``: which question to grade, and with which rubric."""
+    command.add_argument("--question", metavar="NAME", help=QUESTION_HELP.format(known=", ".join(questions.names())))
+    command.add_argument(
+        "--rubric", type=Path, default=None, help="rubric YAML (default: the question's rubric.yaml)"
+    )
+
+
+def _chosen(args):
+    """``(question, rubric path)`` that ``--question`` and ``--rubric`` name. Raises QuestionError."""
+    question = questions.find(args.question) if getattr(args, "question", None) else None
+    rubric = getattr(args, "rubric", None)
+    if rubric is None:
+        question = question if question is not None else questions.default()
+        return question, question.rubric_path
+    return questions.of_rubric(rubric, question), rubric
+
+
+def _load(args):
+    """The rubric ``--question`` and ``--rubric`` name, validated. Raises RubricError, QuestionError."""
+    question, rubric = _chosen(args)
+    return grading.load(rubric, question)
 
 
 def _without_file_system_border(also=""):
@@ -175,14 +207,26 @@ def command_batch(args):
     except SeedError as error:
         print(printable(f"error: {error}"), file=sys.stderr)
         return 2
+    try:
+        question, rubric_path = _chosen(args)
+    except QuestionError as error:
+        print(printable(f"error: {error}"), file=sys.stderr)
+        return 2
+    if questions.of_rubric(rubric_path) != question:  # the graders find a question by its rubric's folder
+        print(printable(f"error: {rubric_path} grades another question than {question.name}: put it in "
+                        f"{question.folder}, or name that question's own rubric"), file=sys.stderr)
+        return 2
     print(_seed_line(seed))
     try:
         report = batching.run_batch(
-            args.export, args.out, jobs=args.jobs, rubric_path=args.rubric, seed=seed, shard=args.shard,
+            args.export, args.out, jobs=args.jobs, rubric_path=rubric_path, seed=seed, shard=args.shard,
             resume=args.resume, force=args.force, compare_with=args.compare,
         )
     except RubricError as error:
         print(f"error: the rubric is invalid: {error}", file=sys.stderr)
+        return 2
+    except QuestionError as error:
+        print(printable(f"error: {error}"), file=sys.stderr)
         return 2
     except ExportError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -213,7 +257,7 @@ def _seed_line(seed):
 def command_merge(args):
     try:
         report = batching.merge(args.out, args.shards, rubric_path=args.rubric)
-    except (batching.JournalError, RubricError) as error:
+    except (batching.JournalError, RubricError, QuestionError) as error:
         print(f"error: {printable(str(error))}", file=sys.stderr)
         return 2
     _print_written(report, f" from {len(args.shards)} shards")
@@ -269,8 +313,9 @@ def command_compare(args):
 
 def command_build(args):
     try:
-        names = building.build(args.out, seed=_secret_seed(args))
-    except (building.BuildError, SeedError) as error:
+        question = questions.find(args.question) if args.question else questions.default()
+        names = building.build(args.out, question, seed=_secret_seed(args))
+    except (building.BuildError, SeedError, QuestionError) as error:
         print(printable(f"error: {error}"), file=sys.stderr)
         return 2
     copy = scoring_seed.copy_beside(args.out)
@@ -281,16 +326,22 @@ def command_build(args):
 
 def command_student_kit(args):
     try:
-        names = build_kit(args.out, args.rubric)
-    except KitError as error:
-        print(f"error: {error}", file=sys.stderr)
+        question, rubric_path = _chosen(args)
+        names = build_kit(args.out, rubric_path, question)
+    except (KitError, QuestionError) as error:
+        print(printable(f"error: {error}"), file=sys.stderr)
         return 2
-    print(f"wrote {args.out}: {len(names)} files; students unzip it and run: python check.py we_recur.py")
+    print(f"wrote {args.out}: {len(names)} files; students unzip it and run: python check.py")
     return 0
 
 
 def command_lint(args):
-    status, report = linting.lint(args.rubric)
+    try:
+        question, rubric_path = _chosen(args)
+    except QuestionError as error:
+        print(printable(f"invalid question: {error}"), file=sys.stderr)
+        return 2
+    status, report = linting.lint(rubric_path, question)
     print(report, file=sys.stderr if status else sys.stdout)
     return status
 
@@ -307,10 +358,10 @@ def command_grade(args):
             failure_results(f"The submission {inline_code(args.path)} does not exist.").write(args.json)
         return 2
     try:
-        rubric = grading.load(args.rubric)
+        rubric = _load(args)
         seed = _secret_seed(args)
-    except (RubricError, SeedError) as error:
-        what = "the rubric is invalid" if isinstance(error, RubricError) else "no secret seed"
+    except (RubricError, SeedError, QuestionError) as error:
+        what = {RubricError: "the rubric is invalid", SeedError: "no secret seed"}.get(type(error), "no such question")
         print(printable(f"error: {what}: {error}"), file=sys.stderr)
         if args.json:
             failure_results(f"The grader could not start: {what}: {error}").write(args.json)
@@ -342,13 +393,13 @@ def command_gradescope(args):
         failure_results(GRADING_UNFINISHED, started).write(destination)
         return 1
     try:
-        rubric = grading.load(args.rubric)
+        rubric = _load(args)
         seed = scoring_seed.in_source(grading.SOURCE_ROOT)
         if seed is not None:
             rubric = rubric.scored_with(seed)
         print(f"autograder: {_seed_line(seed)}")
         graded = grading.grade(args.root / "submission", rubric)
-    except (RubricError, SeedError) as error:
+    except (RubricError, SeedError, QuestionError) as error:
         print(f"autograder: cannot grade: {error}")
         results.write(failure_results(f"The autograder is misconfigured: {error}", started))
         return 2

@@ -1,4 +1,4 @@
-"""``python -m autograder lint RUBRIC``: validate a rubric and show what it grades.
+"""``python -m autograder lint [RUBRIC] [--question NAME]``: validate a rubric and show what it grades.
 
 Validation is :func:`autograder.grading.load`'s (errors name the file, line and key);
 this module only lays the validated rubric out as a table an instructor can proofread:
@@ -6,6 +6,7 @@ every part, its checks, their points, who sees them when and what they reveal.
 """
 
 from autograder import grading
+from autograder.question import QuestionError
 from autograder.rubric import RubricError
 
 #: What each visibility means for a student, in the table's last column.
@@ -21,16 +22,19 @@ WHEN_SHOWN = {
 REVEALS = {"score": "score only", "hint": "score, hint", "diagnosis": "score, hint, diagnosis"}
 
 
-def lint(path):
-    """Validate the rubric at ``path``; returns ``(exit status, report text)``.
+def lint(path, question=None):
+    """Validate the rubric at ``path`` for ``question`` (None: the question it lies in,
+    else the default); returns ``(exit status, report text)``.
 
     The status is 0 for a valid rubric and 2 for an invalid one, whose report is the
     :class:`~autograder.rubric.RubricError` (``file:line: key: problem``).
     """
     try:
-        rubric = grading.load(path)
+        rubric = grading.load(path, question)
     except RubricError as error:
         return 2, f"invalid rubric: {error}"
+    except QuestionError as error:
+        return 2, f"invalid question: {error}"
     return 0, describe(rubric)
 
 

@@ -18,7 +18,8 @@ import pytest
 from autograder.checks import Feedback, seeded_rng
 from autograder.outcomes import SKIPPED, Outcome, judge
 
-CHECKS_DIR = Path(__file__).with_name("checks")
+#: The grader's pytest options for collecting checks (not the project's own tests').
+PYTEST_INI = Path(__file__).with_name("checks") / "pytest.ini"
 _FEEDBACK = pytest.StashKey()
 
 
@@ -129,16 +130,17 @@ _PYTEST_ENVIRONMENT = ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_ADDOPTS", "PYTE
 
 
 def run_checks_each(rubric, students):
-    """Run the rubric's checks, in this process and one pytest session, on each student
+    """Run the rubric's checks (those of ``rubric.question``), in this process and one pytest session, on each student
     the generator ``students`` yields; it is sent each student's outcomes by check id
     (see :class:`GradingPlugin`). An exception the generator raises is raised here."""
     plugin = GradingPlugin(rubric, students)
+    checks_dir = rubric.question.checks_dir
     args = [
-        str(CHECKS_DIR),
+        str(checks_dir),
         "-c",
-        str(CHECKS_DIR / "pytest.ini"),
+        str(PYTEST_INI),
         "--rootdir",
-        str(CHECKS_DIR),
+        str(checks_dir),
         "-p",
         "no:cacheprovider",
     ]

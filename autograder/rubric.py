@@ -14,7 +14,7 @@ file, the key and the line, so an instructor can fix it without reading code::
         title: dLoss_t/dx_t for RNN-A
         points: 2
         checks:
-          - check: b.random_weights   # a check id from autograder/checks
+          - check: b.random_weights   # a check id from the question's checks/
             weight: 2
             visibility: visible       # visible | hidden | after_due_date | after_published
             reveal: hint              # optional: score | hint | diagnosis (default: the preset's)
@@ -104,6 +104,7 @@ class Rubric:
     parts: tuple
     reveal: str = DEFAULT_PRESET  # the preset, one of PRESETS
     scoring: object = None  # the scoring_seed.Seed the checks draw with; None: the public seed
+    question: object = None  # the autograder.question.Question whose checks it weighs
 
     def __post_init__(self):
         if self.scoring is None:

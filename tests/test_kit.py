@@ -16,13 +16,13 @@ import pytest
 import yaml
 
 from autograder import cli, grading
-from autograder.checks import check_part_b, check_part_f
+from questions.we_recur.checks import check_part_b, check_part_f
 from autograder.kit.pruning import visible_source
 from autograder.kit.sealed import Sealed, call_key, seal
 from autograder.sandbox import isolation
 
 REPO = Path(__file__).resolve().parent.parent
-SUBMISSIONS = REPO / "tests" / "submissions"
+SUBMISSIONS = REPO / "questions" / "we_recur" / "samples"
 #: Rules that sample the next word generate inputs the kit never saw: it holds the
 #: reference's answers only for the inputs the visible checks draw, so it cannot run the
 #: reference network on a sampled generation, and it gives (e) no credit where Gradescope
@@ -116,7 +116,7 @@ def graded():
 
 
 def test_the_environment_has_numpy_only(numpy_only_python):
-    for module in ("yaml", "pytest", "gradescope_utils", "reference", "autograder"):
+    for module in ("yaml", "pytest", "gradescope_utils", "reference", "questions", "autograder"):
         done = subprocess.run([str(numpy_only_python), "-c", f"import {module}"], capture_output=True, cwd="/")
         assert done.returncode != 0, f"{module} is importable in the numpy-only venv"
     assert subprocess.run([str(numpy_only_python), "-c", "import numpy"], cwd="/").returncode == 0
@@ -165,7 +165,7 @@ def test_kit_without_numpy_says_how_to_install_it(kit, tmp_path):
 def test_an_unrecorded_input_is_reported_not_passed(kit, numpy_only_python):
     script = (
         "import sys, numpy as np; sys.path.insert(0, '_selfcheck')\n"
-        "from autograder.checks.oracle import answer_key, OracleMiss\n"
+        "from question.checks.oracle import answer_key, OracleMiss\n"
         "try:\n    answer_key.rnn_b_f2(np.full((2, 1), 0.5))\n"
         "except OracleMiss as miss:\n    print(miss)\n"
     )
@@ -179,15 +179,15 @@ def test_an_unrecorded_input_is_reported_not_passed(kit, numpy_only_python):
 def test_kit_holds_the_handout_and_no_reference(kit):
     texts = kit_texts(kit)
     assert texts["README.md"].startswith((REPO / "autograder" / "kit" / "README.md").read_text().rstrip())
-    assert texts["README.md"].endswith((REPO / "handout" / "README.md").read_text())
-    assert texts["we_recur.py"] == (REPO / "handout" / "we_recur.py").read_text()
+    assert texts["README.md"].endswith((REPO / "questions" / "we_recur" / "handout" / "README.md").read_text())
+    assert texts["we_recur.py"] == (REPO / "questions" / "we_recur" / "handout" / "we_recur.py").read_text()
     assert "check.py" in texts
-    references = [path.read_text() for path in (REPO / "reference").glob("*.py")]
+    references = [path.read_text() for path in (REPO / "questions" / "we_recur" / "reference").glob("*.py")]
     for name, text in texts.items():
         assert not name.startswith("reference/") and "/reference/" not in name
         assert text not in references, f"{name} is a copy of a reference module"
         assert "import reference" not in text and "from reference" not in text, name
-    for example in (REPO / "examples").glob("*.py"):
+    for example in (REPO / "questions" / "we_recur" / "example").glob("*.py"):
         assert example.read_text() not in texts.values()
 
 
@@ -198,7 +198,7 @@ def test_kit_holds_no_answer_in_plain_text(kit):
     for answer in ('"all_W_ssx": False', "'all_W_ssx': False", '"all_W_ssx":false', "(2, 4)", "(2, 2)", "[2, 4]",
                    "np.exp(z - np.max(z", "def softmax", "next_input_is_output", "def rnn_b_next_input(p_t):\n    return p_t"):
         assert answer not in everything, answer
-    answers = json.loads(texts["_selfcheck/autograder/checks/oracle_answers.json"])
+    answers = json.loads(texts["_selfcheck/question/checks/oracle_answers.json"])
     shapes = answers["calls"][call_key("rnn_b_shapes", (), {})]
     assert shapes == {"$dict": [["W_ssx", {"$sealed": seal((2, 4), answers["salt"])}], ["W_ox", {"$sealed": seal((2, 4), answers["salt"])}]]}
     part_f = answers["calls"][call_key("rnn_b_dloss_dx_depends_on", (), {})]
@@ -218,7 +218,7 @@ def test_sealed_answers_compare_without_holding_the_value():
 def hidden_kit(tmp_path_factory):
     """A kit built from the default rubric with three of its checks hidden."""
     folder = tmp_path_factory.mktemp("hidden")
-    text = (REPO / "rubrics" / "we_recur.yaml").read_text()
+    text = (REPO / "questions" / "we_recur" / "rubric.yaml").read_text()
     data = yaml.safe_load(text)
     for part in data["parts"]:
         for rule in part["checks"]:
@@ -244,7 +244,7 @@ def test_hidden_checks_leave_no_trace_in_the_kit(hidden_kit):
     assert rubric["has_hidden_checks"] is True
     assert len(rubric["rules"]) == 16 - len(HIDDEN) and not {r["check_id"] for r in rubric["rules"]} & set(HIDDEN)
     # the hidden checks' inputs were never recorded
-    answers = json.loads(texts["_selfcheck/autograder/checks/oracle_answers.json"])["calls"]
+    answers = json.loads(texts["_selfcheck/question/checks/oracle_answers.json"])["calls"]
     assert call_key("rnn_b_f2", (np.array([[1000.0], [999.0]]),), {}) not in answers
     rng = np.random.default_rng([grading.load().seed, __import__("zlib").crc32(b"b.other_sizes")])
     first_draw = check_part_b.draw(rng, 3, 4, 5)
@@ -263,7 +263,7 @@ def test_hidden_kit_checks_the_visible_checks(hidden_kit):
 
 
 def test_kit_with_no_visible_check_is_refused(tmp_path, capsys):
-    data = yaml.safe_load((REPO / "rubrics" / "we_recur.yaml").read_text())
+    data = yaml.safe_load((REPO / "questions" / "we_recur" / "rubric.yaml").read_text())
     for part in data["parts"]:
         for rule in part["checks"]:
             rule["visibility"] = "hidden"
@@ -281,7 +281,7 @@ def test_pruning_keeps_the_visible_checks_and_what_they_use():
     assert "check_f_ii =" not in source and "check_f_iv" not in source
     assert "def grade_item" in source and "def derived_key" in source and "HINT = " in source
     assert "def grade_statements" not in source, "only f.statements uses it"
-    namespace = {}
+    namespace = {"__name__": "pruned_check_module", "__package__": check_part_f.__package__}  # its relative imports
     exec(compile(source, "check_part_f.py", "exec"), namespace)  # what remains still runs
     assert namespace["check_f_i"].__check_id__ == "f.i"
 

@@ -10,14 +10,15 @@ import numpy as np
 import pytest
 
 from autograder import checks, grading
-from autograder.checks import CheckSpec, check_part_b
+from autograder.checks import CheckSpec
+from questions.we_recur.checks import check_part_b
 from autograder.rubric import RubricError, load_rubric
-from reference import answer_key
+from questions.we_recur.reference import answer_key
 
 HERE = Path(__file__).parent
 RUBRICS = HERE / "rubrics"
-SUBMISSIONS = HERE / "submissions"
-EXAMPLE = HERE.parent / "examples" / "we_recur.py"
+SUBMISSIONS = HERE.parent / "questions" / "we_recur" / "samples"
+EXAMPLE = HERE.parent / "questions" / "we_recur" / "example" / "we_recur.py"
 
 
 # -- the default rubric ----------------------------------------------------------------------

@@ -26,7 +26,7 @@ from autograder.batch import run_batch
 from autograder.batch.summary import summarize, to_html, to_markdown
 
 REPO = Path(__file__).resolve().parent.parent
-SUBMISSIONS = REPO / "tests" / "submissions"
+SUBMISSIONS = REPO / "questions" / "we_recur" / "samples"
 HOSTILE = '<script>alert("x")</script> | **Eve** _x_ [a](http://x) `c`'
 
 # submission number -> (sample, name); the recognised mistake each sample makes is stated in MISTAKES

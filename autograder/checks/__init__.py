@@ -1,6 +1,7 @@
 """The checks: pytest test functions that grade one part each, through the sandbox.
 
-A check is a function named ``check_*`` in a module ``check_*.py`` of this package,
+A check is a function named ``check_*`` in a module ``check_*.py`` of a question's
+``checks/`` folder (see :mod:`autograder.question`),
 registered under a stable id with :func:`check`. It may also carry gradescope-utils'
 decorators (``weight``, ``visibility``, ``number``, ``tags``) as defaults; the rubric
 takes precedence. Checks receive these fixtures from :mod:`autograder.plugin`:
@@ -22,8 +23,6 @@ and, where a wrong answer is recognised, what the student computed instead.
 """
 
 import dataclasses
-import importlib
-import pkgutil
 import zlib
 
 import numpy as np
@@ -113,17 +112,29 @@ def spec_of(function):
     )
 
 
-def discover():
-    """Every registered check of this package, by id, in definition order."""
+def discover(question=None):
+    """Every registered check of ``question`` (an :class:`~autograder.question.Question`;
+    None: the default question), by id, in definition order. Raises
+    :class:`~autograder.question.QuestionError` when a check id is defined twice, naming
+    both places."""
+    from autograder import question as questions  # here: the kit's self-check imports this package alone
+
+    question = question if question is not None else questions.default()
     found = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if not info.name.startswith("check_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    for path in sorted(question.checks_dir.glob("check_*.py")):
+        module = question.import_module(f"checks.{path.stem}")
         for value in vars(module).values():
             if callable(value) and hasattr(value, "__check_id__"):
                 spec = spec_of(value)
                 if spec.check_id in found and found[spec.check_id].function is not value:
-                    raise RuntimeError(f"two checks share the id {spec.check_id!r}")
+                    raise questions.QuestionError(
+                        f"{_place(value)}: check id {spec.check_id!r} is already defined at {_place(found[spec.check_id].function)}"
+                    )
                 found[spec.check_id] = spec
     return found
+
+
+def _place(function):
+    """``file:line`` of a check function's definition."""
+    code = function.__code__
+    return f"{code.co_filename}:{code.co_firstlineno}"

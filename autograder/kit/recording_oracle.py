@@ -1,7 +1,8 @@
 """Build time only: the oracle that records what the visible checks ask the reference.
 
 :mod:`autograder.kit.build` stages the kit with this module as
-``autograder/checks/oracle.py`` and runs :func:`record` in a fresh interpreter: the
+``question/checks/oracle.py``, the question's reference as ``question/reference/``
+(relative imports reach it, and it is removed before the kit is zipped), and runs :func:`record` in a fresh interpreter: the
 rubric's visible checks run against the reference's own answers (through the wire
 format, as the sandbox would deliver them), every oracle call they make is recorded,
 and :mod:`autograder.kit.replay_oracle` replays them in the kit. For generation, the
@@ -18,10 +19,11 @@ import numpy as np
 
 from autograder.kit.sealed import DEFAULT_RULE, call_key, generation_key, network_key, seal
 from autograder.sandbox import wire
-from reference import answer_key as reference_key
-from reference.rnn_b import NEXT_INPUT_RULES
-from reference.rnn_b import RNNB as ReferenceRNNB
-from reference.rnn_b import generate_together as reference_generate_together
+
+from ..reference import answer_key as reference_key
+from ..reference.rnn_b import NEXT_INPUT_RULES
+from ..reference.rnn_b import RNNB as ReferenceRNNB
+from ..reference.rnn_b import generate_together as reference_generate_together
 
 SALT = secrets.token_hex(16)
 _constants = {}

@@ -1,6 +1,6 @@
 """The student kit's oracle: answers recorded from the reference, replayed.
 
-Shipped as ``autograder/checks/oracle.py`` in the kit, beside ``oracle_answers.json``,
+Shipped as ``question/checks/oracle.py`` in the kit, beside ``oracle_answers.json``,
 which :mod:`autograder.kit.recording_oracle` wrote by running the rubric's visible
 checks against the reference implementation. It offers what the checks import from the
 grader's oracle:

@@ -27,10 +27,15 @@ from autograder.checks import Feedback, seeded_rng
 from autograder.kit.imports import local_modules, missing_imports
 from autograder.markdown import inline_code
 from autograder.outcomes import check_output, judge, with_printed
+from autograder.question import Question
 from autograder.sandbox import portable
 from autograder.sandbox.isolation import Isolation
 from autograder.sandbox.session import Limits
 from autograder.submission import open_submission
+
+
+#: The question's checks, as the kit ships them: ``_selfcheck/question/checks/``.
+KIT_QUESTION = Question(Path(__file__).resolve().parents[2] / "question")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,7 +95,7 @@ class Report:
 def run_checks(check_ids, seed, student):
     """Run the checks ``check_ids`` on ``student`` (``.call``, ``.call_each``), each with
     the fixtures the pytest plugin gives; returns their Outcomes by check id."""
-    found = checks.discover()
+    found = checks.discover(KIT_QUESTION)
     outcomes = {}
     for check_id in check_ids:
         function = found[check_id].function

@@ -5,7 +5,8 @@ from gradescope_utils.autograder_utils.decorators import number, tags, visibilit
 
 from autograder.checks import CheckFailed, Feedback, check, fail
 from autograder.checks.values import close, column
-from autograder.checks.oracle import answer_key
+
+from .oracle import answer_key
 
 FUNCTION = "rnn_b_f2"
 WHAT = f"`{FUNCTION}`"

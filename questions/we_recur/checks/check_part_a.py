@@ -4,7 +4,8 @@ from gradescope_utils.autograder_utils.decorators import number, tags, visibilit
 
 from autograder.checks import check
 from autograder.checks.shapes import grade_shapes
-from autograder.checks.oracle import answer_key
+
+from .oracle import answer_key
 
 # What each matrix's shape follows from, never the shape itself.
 HINTS = {

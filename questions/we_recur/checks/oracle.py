@@ -1,4 +1,4 @@
-"""What the checks know of the right answers: the only door from the checks to ``reference``.
+"""What the checks know of the right answers: the only door from the checks to the question's ``reference``.
 
 In the grader this module re-exports the reference implementation, so every check
 compares with values computed by the reference itself. The student kit
@@ -8,7 +8,7 @@ replay of answers recorded by running the visible checks against the reference
 Checks therefore import only these names, and only from here.
 """
 
-from reference import answer_key
-from reference.rnn_b import NEXT_INPUT_RULES, RNNB, generate_together
+from ..reference import answer_key
+from ..reference.rnn_b import NEXT_INPUT_RULES, RNNB, generate_together
 
 __all__ = ["NEXT_INPUT_RULES", "RNNB", "answer_key", "generate_together"]

@@ -13,7 +13,8 @@ from gradescope_utils.autograder_utils.decorators import number, tags, visibilit
 
 from autograder.checks import CheckFailed, check, fail, partial
 from autograder.checks.values import items_in_order, truth
-from autograder.checks.oracle import answer_key
+
+from .oracle import answer_key
 
 FUNCTION = "rnn_b_dloss_dx_depends_on"
 HINT = (

@@ -4,7 +4,8 @@ from gradescope_utils.autograder_utils.decorators import number, tags, visibilit
 
 from autograder.checks import check, fail
 from autograder.checks.values import close, column
-from autograder.checks.oracle import answer_key
+
+from .oracle import answer_key
 
 FUNCTION = "rnn_a_dloss_dx"
 WHAT = f"`{FUNCTION}`"

@@ -14,7 +14,8 @@ from gradescope_utils.autograder_utils.decorators import number, tags, visibilit
 
 from autograder.checks import check, fail, partial
 from autograder.checks.values import close, column
-from autograder.checks.oracle import NEXT_INPUT_RULES, RNNB, generate_together
+
+from .oracle import NEXT_INPUT_RULES, RNNB, generate_together
 
 FUNCTION = "rnn_b_next_input"
 WHAT = f"`{FUNCTION}`"
