@@ -35,6 +35,7 @@ class GradingPlugin:
         self._rubric = rubric
         self._students = students
         self._student = None
+        self._answers = None
         self._outcomes = {}
         self._error = None
 
@@ -54,6 +55,13 @@ class GradingPlugin:
         """A generator seeded by the rubric's scoring seed (the secret one on Gradescope)
         and the check id: same draws every run."""
         return seeded_rng(self._rubric.scoring.value, request.node.obj.__check_id__)
+
+    @pytest.fixture
+    def answers(self):
+        """The question's reference answers (its ``reference/answers.py``), as data."""
+        if self._answers is None:
+            self._answers = self._rubric.question.answers()
+        return self._answers
 
     @pytest.fixture
     def feedback(self, request):

@@ -3,7 +3,8 @@
 A question is a folder (``questions/NAME/`` in a checkout, or anywhere else)::
 
     rubric.yaml        the rubric: parts, checks, weights (``module:`` the student's file)
-    reference/         the verified reference (a package); the checks compare with it
+    reference/         the verified reference (a package); reference/answers.py holds
+                       plain functions of arrays and numbers: what the checks compare with
     checks/            check_*.py: pytest check functions (see :mod:`autograder.checks`)
     handout/           README.md and the starter module, for the student kit
     example/           a correct solution
@@ -79,6 +80,11 @@ class Question:
         if not parts:
             raise QuestionError(f"{self.folder} has no __init__.py, so its checks cannot be imported as a package")
         return folder, ".".join(parts)
+
+    def answers(self):
+        """The question's ``reference/answers.py``: what its checks compare with, handed
+        to each check as the ``answers`` fixture."""
+        return self.import_module("reference.answers")
 
     def import_module(self, relative):
         """The question's module ``relative`` (such as ``"checks.check_part_a"``), imported

@@ -165,9 +165,10 @@ def test_kit_without_numpy_says_how_to_install_it(kit, tmp_path):
 def test_an_unrecorded_input_is_reported_not_passed(kit, numpy_only_python):
     script = (
         "import sys, numpy as np; sys.path.insert(0, '_selfcheck')\n"
-        "from question.checks.oracle import answer_key, OracleMiss\n"
-        "try:\n    answer_key.rnn_b_f2(np.full((2, 1), 0.5))\n"
-        "except OracleMiss as miss:\n    print(miss)\n"
+        "from autograder.checks import NoAnswer\nfrom autograder.kit.replay import load\n"
+        "answers = load('_selfcheck/answers.json')\n"
+        "try:\n    answers.rnn_b_f2(np.full((2, 1), 0.5))\n"
+        "except NoAnswer as miss:\n    print(miss)\n"
     )
     done = subprocess.run([str(numpy_only_python), "-c", script], cwd=kit, capture_output=True, text=True)
     assert "no recorded answer for `rnn_b_f2`" in done.stdout and "numpy" in done.stdout, done.stderr
@@ -198,7 +199,7 @@ def test_kit_holds_no_answer_in_plain_text(kit):
     for answer in ('"all_W_ssx": False', "'all_W_ssx': False", '"all_W_ssx":false', "(2, 4)", "(2, 2)", "[2, 4]",
                    "np.exp(z - np.max(z", "def softmax", "next_input_is_output", "def rnn_b_next_input(p_t):\n    return p_t"):
         assert answer not in everything, answer
-    answers = json.loads(texts["_selfcheck/question/checks/oracle_answers.json"])
+    answers = json.loads(texts["_selfcheck/answers.json"])
     shapes = answers["calls"][call_key("rnn_b_shapes", (), {})]
     assert shapes == {"$dict": [["W_ssx", {"$sealed": seal((2, 4), answers["salt"])}], ["W_ox", {"$sealed": seal((2, 4), answers["salt"])}]]}
     part_f = answers["calls"][call_key("rnn_b_dloss_dx_depends_on", (), {})]
@@ -244,7 +245,7 @@ def test_hidden_checks_leave_no_trace_in_the_kit(hidden_kit):
     assert rubric["has_hidden_checks"] is True
     assert len(rubric["rules"]) == 16 - len(HIDDEN) and not {r["check_id"] for r in rubric["rules"]} & set(HIDDEN)
     # the hidden checks' inputs were never recorded
-    answers = json.loads(texts["_selfcheck/question/checks/oracle_answers.json"])["calls"]
+    answers = json.loads(texts["_selfcheck/answers.json"])["calls"]
     assert call_key("rnn_b_f2", (np.array([[1000.0], [999.0]]),), {}) not in answers
     rng = np.random.default_rng([grading.load().seed, __import__("zlib").crc32(b"b.other_sizes")])
     first_draw = check_part_b.draw(rng, 3, 4, 5)

@@ -267,14 +267,8 @@ def rnn_b_f2(z):
 
 
 def rnn_b_next_input(p_t):
-    for runs in BOOK["networks"].values():
-        for run in runs.values():
-            ps = [_array(p) for p in run["ps"]]
-            xs = [_array(x) for x in run["xs"]]
-            for t in range(len(ps) - 1):
-                if ps[t].shape == p_t.shape and np.allclose(ps[t], p_t, rtol=1e-9, atol=1e-12):
-                    return xs[t + 1]
-    return np.zeros_like(p_t)
+    found = _lookup("rnn_b_next_input", p_t)
+    return found if found is not None else np.zeros_like(p_t)
 
 
 def rnn_b_dloss_dx_depends_on():
@@ -297,7 +291,7 @@ def replay(tmp_path_factory):
     submission = folder / "submission"
     submission.mkdir()
     with zipfile.ZipFile(folder / "kit.zip") as kit:
-        (submission / "oracle_answers.json").write_bytes(kit.read("we_recur-kit/_selfcheck/question/checks/oracle_answers.json"))
+        (submission / "oracle_answers.json").write_bytes(kit.read("we_recur-kit/_selfcheck/answers.json"))
         (submission / "sealed.py").write_bytes(kit.read("we_recur-kit/_selfcheck/autograder/kit/sealed.py"))
     (submission / "we_recur.py").write_text(REPLAY)
     return submission

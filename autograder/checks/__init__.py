@@ -10,6 +10,12 @@ takes precedence. Checks receive these fixtures from :mod:`autograder.plugin`:
     the :class:`~autograder.sandbox.session.Sandbox` holding the student's module;
 ``rng``
     a ``numpy.random.Generator`` seeded from the rubric's seed and the check id;
+``answers``
+    what the check compares with: in the grader the question's ``reference/answers.py``
+    (plain functions of arrays and numbers returning plain values, PrairieLearn's
+    reference answers handed to the test as data); in the student kit a replay of the
+    answers recorded from it (:mod:`autograder.kit.replay`), under the same names, which
+    raises :class:`NoAnswer` for arguments it never recorded;
 ``feedback``
     a :class:`Feedback` for notes that accompany a passing result.
 
@@ -46,6 +52,11 @@ class PartialCredit(Exception):
         self.fraction = min(max(float(fraction), 0.0), 1.0)
         self.message = message
         self.mistake = mistake or ""
+
+
+class NoAnswer(RuntimeError):
+    """The student kit's ``answers`` holds no recorded answer for these arguments (never
+    raised in the grader, whose ``answers`` computes every one)."""
 
 
 def fail(message, *, mistake=""):

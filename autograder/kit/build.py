@@ -12,8 +12,9 @@ The zip holds one folder::
             autograder/...           the grader's pure-Python pieces
             question/checks/...      the question's check modules, pruned to their
                                      visible checks
-            question/checks/oracle.py, oracle_answers.json
-                                     the replay oracle and its recorded answers
+            answers.json             the reference's answers the visible checks asked
+                                     for, recorded (autograder/kit/recording.py) and
+                                     replayed (autograder/kit/replay.py)
             gradescope_utils/...     the two small modules of gradescope-utils the
                                      checks import (MIT licence enclosed)
 
@@ -50,7 +51,7 @@ KIT = Path(__file__).resolve().parent
 VENDORED = (
     "__init__.py", "markdown.py", "terminal.py", "outcomes.py", "results.py", "notebook.py", "submission.py",
     "checks/__init__.py", "checks/values.py", "checks/shapes.py", "question.py",
-    "kit/__init__.py", "kit/selfcheck.py", "kit/sealed.py", "kit/imports.py",
+    "kit/__init__.py", "kit/selfcheck.py", "kit/sealed.py", "kit/imports.py", "kit/replay.py",
 )
 #: Where the question's checks go in ``_selfcheck/`` (a package of that name).
 KIT_QUESTION = "question"
@@ -84,7 +85,7 @@ def build_kit(out, rubric_path=None, question=None):
         library = folder / "_selfcheck"
         _vendor(library, question, {rule.check_id for _, rule in visible})
         _write_rubric(library / "rubric.json", rubric, visible)
-        _record(library, question)
+        _record(library, question, rubric.module)
         shutil.copyfile(KIT / "check.py", folder / "check.py")
         (folder / "README.md").write_text(_readme(rubric.module, question.handout_dir), encoding="utf-8")
         shutil.copyfile(KIT / "SECRECY.md", folder / "SECRECY.md")
@@ -163,25 +164,27 @@ def _gradescope_packages():
         raise KitError(f"cannot list what Gradescope installs: {error}") from None
 
 
-def _record(library, question):
-    """Run the visible checks against the reference in a fresh interpreter, with the
-    recording oracle in place and the question's reference staged beside it; then put
-    the replay oracle and its answers there, and take the reference away."""
-    oracle = library / KIT_QUESTION / "checks" / "oracle.py"
-    answers = oracle.with_name("oracle_answers.json")
+def _record(library, question, module):
+    """Run the visible checks against the question's reference in a fresh interpreter,
+    the reference staged beside the kit's checks and the recorder in place
+    (:mod:`autograder.kit.recording`); keep the answers they asked for, and take the
+    reference and the recorder away."""
     staged_reference = library / KIT_QUESTION / "reference"
-    _copy(KIT / "recording_oracle.py", oracle)
+    recorder = library / "autograder" / "kit" / "recording.py"
     shutil.copytree(question.reference_dir, staged_reference, ignore=shutil.ignore_patterns("__pycache__"))
+    _copy(KIT / "recording.py", recorder)
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
     env["PYTHONPATH"] = str(library)
-    script = f"import sys; from {KIT_QUESTION}.checks.oracle import record; record(sys.argv[1], sys.argv[2])"
+    script = "import sys; from autograder.kit.recording import record; record(*sys.argv[1:])"
+    example = question.example_dir / module
     done = subprocess.run(
-        [sys.executable, "-c", script, str(library / "rubric.json"), str(answers)],
+        [sys.executable, "-c", script, str(library / "rubric.json"), str(library / "answers.json"),
+         f"{KIT_QUESTION}.reference.answers", str(example)],
         cwd=library, env=env, capture_output=True, text=True, timeout=600,
     )
     if done.returncode != 0:
         raise KitError(f"recording the reference's answers failed:\n{done.stderr.strip() or done.stdout.strip()}")
     shutil.rmtree(staged_reference)
-    _copy(KIT / "replay_oracle.py", oracle)
+    recorder.unlink()
     for cache in library.rglob("__pycache__"):
         shutil.rmtree(cache)

@@ -4,7 +4,7 @@ It runs the rubric's visible checks on the student's module, in the sandbox's wo
 process with its timeouts, and prints what Gradescope would show under each of them.
 It is the pytest-free counterpart of :func:`autograder.plugin.run_checks_each`: each check
 gets the same fixtures (``student``, an ``rng`` seeded from the rubric's seed and the
-check id, ``feedback``) and is judged by :func:`autograder.outcomes.judge`, and its
+check id, ``feedback``, and ``answers``: here the recorded ones, :mod:`autograder.kit.replay`) and is judged by :func:`autograder.outcomes.judge`, and its
 message composed by :func:`autograder.outcomes.check_output`.
 
 Beyond Gradescope's verdicts it says two things Gradescope cannot: which imports of
@@ -24,6 +24,7 @@ from pathlib import Path
 
 from autograder import checks
 from autograder.checks import Feedback, seeded_rng
+from autograder.kit import replay
 from autograder.kit.imports import local_modules, missing_imports
 from autograder.markdown import inline_code
 from autograder.outcomes import check_output, judge, with_printed
@@ -36,6 +37,8 @@ from autograder.submission import open_submission
 
 #: The question's checks, as the kit ships them: ``_selfcheck/question/checks/``.
 KIT_QUESTION = Question(Path(__file__).resolve().parents[2] / "question")
+#: The answers recorded from the question's reference when the kit was built.
+KIT_ANSWERS = Path(__file__).resolve().parents[2] / "answers.json"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,9 +95,10 @@ class Report:
     protections: str = ""  # what of Gradescope's confinement this platform lacks ("" for nothing)
 
 
-def run_checks(check_ids, seed, student):
+def run_checks(check_ids, seed, student, answers):
     """Run the checks ``check_ids`` on ``student`` (``.call``, ``.call_each``), each with
-    the fixtures the pytest plugin gives; returns their Outcomes by check id."""
+    the fixtures the pytest plugin gives (``answers`` the question's, or the kit's
+    recording of them); returns their Outcomes by check id."""
     found = checks.discover(KIT_QUESTION)
     outcomes = {}
     for check_id in check_ids:
@@ -104,6 +108,7 @@ def run_checks(check_ids, seed, student):
             "student": lambda: student,
             "rng": lambda: seeded_rng(seed, check_id),
             "feedback": lambda: notes,
+            "answers": lambda: answers,
         }
         student.calls_for = check_id  # what its calls print is shown with it, as on Gradescope
         try:
@@ -152,7 +157,7 @@ def missing_package_warnings(sandbox, path, rubric):
 
 
 def _run_visible(rubric, student):
-    return run_checks([rule.check_id for rule in rubric.rules], rubric.seed, student)
+    return run_checks([rule.check_id for rule in rubric.rules], rubric.seed, student, replay.load(KIT_ANSWERS))
 
 
 def format_report(report, rubric):

@@ -5,8 +5,6 @@ from gradescope_utils.autograder_utils.decorators import number, tags, visibilit
 from autograder.checks import check
 from autograder.checks.shapes import grade_shapes
 
-from .oracle import answer_key
-
 # What each matrix's shape follows from, never the shape itself.
 HINTS = {
     "W_ssx": "Find, in RNN-B's equations, the vector W_ssx multiplies and the vector it produces.",
@@ -20,14 +18,14 @@ OTHER_SIZES = ({"s_dim": 3, "x_dim": 4, "p_dim": 5}, {"s_dim": 1, "x_dim": 3, "p
 @visibility("visible")
 @number("3.1")
 @tags("shapes", "rnn-b")
-def check_exam_shapes(student, feedback):
-    grade_shapes(student, "rnn_b_shapes", answer_key.rnn_b_shapes, HINTS, {}, partial_credit=True, feedback=feedback)
+def check_exam_shapes(student, answers, feedback):
+    grade_shapes(student, "rnn_b_shapes", answers.rnn_b_shapes, HINTS, {}, partial_credit=True, feedback=feedback)
 
 
 @check("c.other_sizes", "weight shapes at other sizes (s_dim = 3, x_dim = 4, p_dim = 5 and more)")
 @weight(0)
 @number("3.2")
 @tags("shapes", "rnn-b", "generalization")
-def check_other_sizes(student, feedback):
+def check_other_sizes(student, answers, feedback):
     for sizes in OTHER_SIZES:
-        grade_shapes(student, "rnn_b_shapes", answer_key.rnn_b_shapes, HINTS, sizes, partial_credit=False, feedback=feedback)
+        grade_shapes(student, "rnn_b_shapes", answers.rnn_b_shapes, HINTS, sizes, partial_credit=False, feedback=feedback)

@@ -14,8 +14,6 @@ from gradescope_utils.autograder_utils.decorators import number, tags, visibilit
 from autograder.checks import CheckFailed, check, fail, partial
 from autograder.checks.values import items_in_order, truth
 
-from .oracle import answer_key
-
 FUNCTION = "rnn_b_dloss_dx_depends_on"
 HINT = (
     "Hint: write W_ssx = [A | B] and W_ox = [C | D], where the left blocks act on the state and the right "
@@ -24,35 +22,36 @@ HINT = (
 )
 
 
-@functools.lru_cache(maxsize=1)
-def derived_key():
-    return answer_key.rnn_b_dloss_dx_depends_on()
+@functools.lru_cache(maxsize=4)
+def derived_key(answers):
+    """The (f) key: derived once per ``answers`` (it perturbs weights of several networks)."""
+    return answers.rnn_b_dloss_dx_depends_on()
 
 
-def grade_item(student, key, feedback):
+def grade_item(student, answers, key, feedback):
     what = f"`{FUNCTION}()`"
-    answers = items_in_order(student.call(FUNCTION), answer_key.PART_F_KEYS, what=what, feedback=feedback)
-    if key not in answers:
+    given = items_in_order(student.call(FUNCTION), answers.PART_F_KEYS, what=what, feedback=feedback)
+    if key not in given:
         fail(f"{what} returned a dict without the key {key!r}, so this item has no answer.")
-    if truth(answers[key], what=f"The value for {key!r}", feedback=feedback) != derived_key()[key]:
+    if truth(given[key], what=f"The value for {key!r}", feedback=feedback) != derived_key(answers)[key]:
         fail(f"Your answer for {key!r} is incorrect. {HINT}")
 
 
-def grade_statements(student, feedback):
+def grade_statements(student, answers, feedback):
     """All four items at once: a fraction of the points per right item, and a message
     that counts them without naming which."""
     what = f"`{FUNCTION}()`"
-    answers = items_in_order(student.call(FUNCTION), answer_key.PART_F_KEYS, what=what, feedback=feedback)
+    given = items_in_order(student.call(FUNCTION), answers.PART_F_KEYS, what=what, feedback=feedback)
     right, problems = 0, []
-    for key in answer_key.PART_F_KEYS:
-        if key not in answers:
+    for key in answers.PART_F_KEYS:
+        if key not in given:
             problems.append(f"{what} returned a dict without the key {key!r}, so that statement has no answer.")
             continue
         try:
-            right += truth(answers[key], what=f"The value for {key!r}", feedback=feedback) == derived_key()[key]
+            right += truth(given[key], what=f"The value for {key!r}", feedback=feedback) == derived_key(answers)[key]
         except CheckFailed as error:
             problems.append(str(error))
-    total = len(answer_key.PART_F_KEYS)
+    total = len(answers.PART_F_KEYS)
     if right == total:
         return
     message = "\n\n".join([f"{right} of the {total} statements are answered correctly.", *problems, HINT])
@@ -66,8 +65,8 @@ def grade_statements(student, feedback):
 @visibility("visible")
 @number("6.1")
 @tags("backprop", "rnn-b")
-def check_statements(student, feedback):
-    grade_statements(student, feedback)
+def check_statements(student, answers, feedback):
+    grade_statements(student, answers, feedback)
 
 
 def item_check(index, roman, key, statement):
@@ -76,8 +75,8 @@ def item_check(index, roman, key, statement):
     @visibility("after_due_date")
     @number(f"6.{index + 1}")
     @tags("backprop", "rnn-b")
-    def check_item(student, feedback):
-        grade_item(student, key, feedback)
+    def check_item(student, answers, feedback):
+        grade_item(student, answers, key, feedback)
 
     return check_item
 
