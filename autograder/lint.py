@@ -1,11 +1,14 @@
 """``python -m autograder lint [RUBRIC] [--question NAME]``: validate a rubric and show what it grades.
 
-Validation is :func:`autograder.grading.load`'s (errors name the file, line and key);
-this module only lays the validated rubric out as a table an instructor can proofread:
-every part, its checks, their points, who sees them when and what they reveal.
+Validation is :func:`autograder.grading.load`'s (errors name the file, line and key;
+a check id the rubric names and no check defines names the rubric's line, one that
+two checks define names both checks' files and lines); this module lays the validated
+rubric out as a table an instructor can proofread: every part, its checks, their
+points, who sees them when and what they reveal; and it names, with file and line, each
+check of the question that the rubric leaves out.
 """
 
-from autograder import grading
+from autograder import checks, grading
 from autograder.question import QuestionError
 from autograder.rubric import RubricError
 
@@ -33,9 +36,18 @@ def lint(path, question=None):
         rubric = grading.load(path, question)
     except RubricError as error:
         return 2, f"invalid rubric: {error}"
-    except QuestionError as error:
+    except QuestionError as error:  # a check id defined twice: both places named
         return 2, f"invalid question: {error}"
-    return 0, describe(rubric)
+    return 0, describe(rubric) + "".join(f"\n{line}" for line in unused(rubric))
+
+
+def unused(rubric):
+    """One line per check of the rubric's question that the rubric leaves out, naming
+    where it is defined (a check written and forgotten grades nothing)."""
+    used = {rule.check_id for _, rule in rubric.checks}
+    for check_id, spec in checks.discover(rubric.question).items():
+        if check_id not in used:
+            yield f"note: {spec.place}: check {check_id!r} is not in the rubric, so it grades nothing"
 
 
 def describe(rubric):

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from autograder.checks import Feedback, seeded_rng
+from autograder.labels import Label
 from autograder.outcomes import SKIPPED, Outcome, judge
 
 #: The grader's pytest options for collecting checks (not the project's own tests').
@@ -123,7 +124,7 @@ class GradingPlugin:
 def judge_call(excinfo, notes):
     """The :class:`~autograder.outcomes.Outcome` of a check whose call raised ``excinfo``."""
     if excinfo is not None and isinstance(excinfo.value, pytest.skip.Exception):
-        return Outcome(0.0, SKIPPED, notes, "skipped")
+        return Outcome(0.0, SKIPPED, notes, Label.SKIPPED)
     return judge(None if excinfo is None else excinfo.value, notes)
 
 

@@ -92,7 +92,15 @@ class Question:
         base, package = self.package
         if str(base) not in sys.path:
             sys.path.insert(0, str(base))  # where pytest's default import mode puts it too
-        return importlib.import_module(f"{package}.{relative}")
+        module = importlib.import_module(f"{package}.{relative}")
+        wanted = self.folder.joinpath(*relative.split("."))
+        found = Path(module.__file__).resolve()
+        if found not in (wanted.with_suffix(".py").resolve(), (wanted / "__init__.py").resolve()):
+            raise QuestionError(
+                f"{self.folder}: its package {package!r} is already loaded from {found.parent}: "
+                "two questions of the same folder name cannot be graded in one process"
+            )
+        return module
 
 
 def is_question(folder):

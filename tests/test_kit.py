@@ -239,7 +239,7 @@ def test_hidden_checks_leave_no_trace_in_the_kit(hidden_kit):
     texts = kit_texts(hidden_kit)
     everything = "\n".join(texts.values())
     for trace in (*HIDDEN, "check_overflow", "1000.0", "-1002.0", "f2 on inputs of large magnitude", "OTHER_SIZE_DRAWS",
-                  "dLoss_t/dx_t at other sizes", "item_check(4", "check_f_iv", "grade_statements", HIDDEN_HINT):
+                  "dLoss_t/dx_t at other sizes", "item_check('iv'", "check_f_iv", "grade_statements", HIDDEN_HINT):
         assert trace not in everything, trace
     rubric = json.loads(texts["_selfcheck/rubric.json"])
     assert rubric["has_hidden_checks"] is True

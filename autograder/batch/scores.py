@@ -8,6 +8,8 @@ import csv
 import dataclasses
 import re
 
+from autograder.labels import Label
+
 GRADED = "graded"
 TIMED_OUT = "timed out"
 IMPORT_FAILED = "import failed"
@@ -46,11 +48,11 @@ def status_of(results, *, located):
     labels = set(results.get("extra_data", {}).get("outcomes", {}).values())
     if not located:
         return NO_SUBMISSION
-    if "import failed" in labels:
+    if Label.IMPORT_FAILED in labels:
         return IMPORT_FAILED
-    if labels & {"grader error", "not run"}:
+    if labels & {Label.GRADER_ERROR, Label.NOT_RUN}:
         return ERROR
-    if "timed out" in labels:
+    if Label.TIMED_OUT in labels:
         return TIMED_OUT
     return GRADED
 

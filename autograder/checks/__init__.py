@@ -2,9 +2,10 @@
 
 A check is a function named ``check_*`` in a module ``check_*.py`` of a question's
 ``checks/`` folder (see :mod:`autograder.question`),
-registered under a stable id with :func:`check`. It may also carry gradescope-utils'
-decorators (``weight``, ``visibility``, ``number``, ``tags``) as defaults; the rubric
-takes precedence. Checks receive these fixtures from :mod:`autograder.plugin`:
+registered under a stable id and a name with :func:`check`. The rubric is the single
+source of its weight, visibility, number, tags and feedback (gradescope-utils'
+decorators are not read: a check states what it grades, the rubric how much it counts
+and who sees it). Checks receive these fixtures from :mod:`autograder.plugin`:
 
 ``student``
     the :class:`~autograder.sandbox.session.Sandbox` holding the student's module;
@@ -88,15 +89,17 @@ class Feedback:
 
 @dataclasses.dataclass(frozen=True)
 class CheckSpec:
-    """A registered check and the defaults its decorators give."""
+    """A registered check: its id, the name students see (unless the rubric renames it)
+    and the function."""
 
     check_id: str
     name: str
     function: object
-    weight: object  # float or None when no decorator sets it
-    visibility: str
-    number: object
-    tags: tuple
+
+    @property
+    def place(self):
+        """``file:line`` where the check is defined."""
+        return _place(self.function)
 
 
 def check(check_id, name):
@@ -111,16 +114,8 @@ def check(check_id, name):
 
 
 def spec_of(function):
-    """The :class:`CheckSpec` of a registered check function (decorators read here)."""
-    return CheckSpec(
-        check_id=function.__check_id__,
-        name=function.__check_name__,
-        function=function,
-        weight=getattr(function, "__weight__", None),
-        visibility=getattr(function, "__visibility__", "visible"),
-        number=getattr(function, "__number__", None),
-        tags=tuple(getattr(function, "__tags__", ())),
-    )
+    """The :class:`CheckSpec` of a registered check function."""
+    return CheckSpec(check_id=function.__check_id__, name=function.__check_name__, function=function)
 
 
 def discover(question=None):

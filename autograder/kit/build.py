@@ -15,8 +15,6 @@ The zip holds one folder::
             answers.json             the reference's answers the visible checks asked
                                      for, recorded (autograder/kit/recording.py) and
                                      replayed (autograder/kit/replay.py)
-            gradescope_utils/...     the two small modules of gradescope-utils the
-                                     checks import (MIT licence enclosed)
 
 Nothing of the question's ``reference/`` ships (it is staged beside the checks only
 while the answers are recorded), nor any hidden check: its code, its inputs and its
@@ -36,8 +34,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import gradescope_utils
-
 from autograder import checks
 from autograder import question as questions
 from autograder.build import write_zip
@@ -49,14 +45,12 @@ from autograder.rubric import RubricError, load_rubric
 KIT = Path(__file__).resolve().parent
 #: The grader's modules the self-check runs, as they are (paths under autograder/).
 VENDORED = (
-    "__init__.py", "markdown.py", "terminal.py", "outcomes.py", "results.py", "notebook.py", "submission.py",
+    "__init__.py", "labels.py", "markdown.py", "terminal.py", "outcomes.py", "results.py", "notebook.py", "submission.py",
     "checks/__init__.py", "checks/values.py", "checks/shapes.py", "question.py",
     "kit/__init__.py", "kit/selfcheck.py", "kit/sealed.py", "kit/imports.py", "kit/replay.py",
 )
 #: Where the question's checks go in ``_selfcheck/`` (a package of that name).
 KIT_QUESTION = "question"
-#: gradescope-utils modules the checks and ``submission`` import (decorators, files).
-GRADESCOPE_UTILS = ("__init__.py", "autograder_utils/__init__.py", "autograder_utils/decorators.py", "autograder_utils/files.py")
 
 
 class KitError(Exception):
@@ -108,12 +102,6 @@ def _vendor(library, question, visible_ids):
         source = visible_source(module, visible_ids)
         if source is not None:
             (own / "checks" / path.name).write_text(source, encoding="utf-8")
-    upstream = Path(gradescope_utils.__file__).parent
-    for name in GRADESCOPE_UTILS:
-        _copy(upstream / name, library / "gradescope_utils" / name)
-    licence = next(Path(gradescope_utils.__file__).parent.parent.glob("gradescope_utils-*.dist-info/LICENSE"), None)
-    if licence is not None:
-        _copy(licence, library / "gradescope_utils" / "LICENSE")
 
 
 def _copy(source, destination):

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.kit.sealed import call_key, seal
+from autograder.labels import Label
 from autograder.sandbox import wire
 
 SALT = secrets.token_hex(16)
@@ -161,7 +162,7 @@ def record(rubric_path, out_path, answers_module, example_path=None):
     answers = RecordingAnswers(module)
     student = ReferenceStudent(*(source for source in (module, _example(example_path)) if source is not None))
     outcomes = run_checks([rule.check_id for rule in rubric.rules], rubric.seed, student, answers)
-    failed = {check: outcome for check, outcome in outcomes.items() if outcome.label != "passed"}
+    failed = {check: outcome for check, outcome in outcomes.items() if outcome.label != Label.PASSED}
     if failed:
         details = "\n".join(f"{check}: {o.label}: {o.message}\n{o.internal_error}" for check, o in failed.items())
         raise SystemExit(f"the reference does not pass these visible checks, so they cannot be recorded:\n{details}")

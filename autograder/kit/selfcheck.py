@@ -26,6 +26,7 @@ from autograder import checks
 from autograder.checks import Feedback, seeded_rng
 from autograder.kit import replay
 from autograder.kit.imports import local_modules, missing_imports
+from autograder.labels import Label
 from autograder.markdown import inline_code
 from autograder.outcomes import check_output, judge, with_printed
 from autograder.question import Question
@@ -176,13 +177,13 @@ def format_report(report, rubric):
         earned += rule.weight * outcome.fraction
         possible += rule.weight
         if rule.weight:
-            mark = "PASS" if outcome.label == "passed" else "FAIL"
+            mark = "PASS" if outcome.label == Label.PASSED else "FAIL"
             lines.append(f"[{mark}] {round(rule.weight * outcome.fraction, 4):g}/{rule.weight:g}  {rule.heading} {rule.name}")
         else:  # worth no points: information, whatever it says
-            verdict = "passed" if outcome.label == "passed" else "did not pass"
+            verdict = "passed" if outcome.label == Label.PASSED else "did not pass"
             lines.append(f"[info] {rule.heading} {rule.name} (no points): {verdict}")
         text = _output(report, rule)
-        if outcome.label != "passed" or outcome.notes:
+        if outcome.label != Label.PASSED or outcome.notes:
             lines += ["        " + line for line in text.splitlines()]
         if outcome.internal_error:
             lines.append("        (self-check problem: " + outcome.internal_error.strip().splitlines()[-1] + ")")
@@ -203,7 +204,7 @@ def _output(report, rule):
 
 def passed(report, rubric):
     """Whether every check that carries points passed (a check worth none never fails the self-check)."""
-    return all(report.outcomes[rule.check_id].label == "passed" for rule in rubric.rules if rule.weight)
+    return all(report.outcomes[rule.check_id].label == Label.PASSED for rule in rubric.rules if rule.weight)
 
 
 def as_json(report, rubric):

@@ -1,6 +1,5 @@
 """Part (b): dLoss_t/dx_t for RNN-A with f1 = f2 = identity, given g = dLoss_t/dz2_t."""
 
-from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
 from autograder.checks import check, fail
 from autograder.checks.values import close, column
@@ -86,19 +85,12 @@ def grade_draws(student, answers, draws, x_dim, feedback, *, sizes_text):
 
 
 @check("b.random_weights", "dLoss_t/dx_t on random weights")
-@weight(2)
-@visibility("visible")
-@number("2.1")
-@tags("backprop", "rnn-a")
 def check_random_weights(student, answers, rng, feedback):
     draws = [draw(rng, 2, 2, 2) for _ in range(EXAM_DRAWS)]
     grade_draws(student, answers, draws, 2, feedback, sizes_text="s_dim = x_dim = p_dim = 2")
 
 
 @check("b.other_sizes", "dLoss_t/dx_t at other sizes (s_dim = 3, x_dim = 4, p_dim = 5)")
-@weight(0)
-@number("2.2")
-@tags("backprop", "rnn-a", "generalization")
 def check_other_sizes(student, answers, rng, feedback):
     draws = [draw(rng, 3, 4, 5) for _ in range(OTHER_SIZE_DRAWS)]
     grade_draws(student, answers, draws, 4, feedback, sizes_text="s_dim=3, x_dim=4, p_dim=5")

@@ -1,7 +1,6 @@
 """Part (d): f2 for RNN-B as a language model, the softmax."""
 
 import numpy as np
-from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
 from autograder.checks import CheckFailed, Feedback, check, fail
 from autograder.checks.values import close, column
@@ -132,18 +131,11 @@ def grade_draws(student, answers, inputs, feedback, *, sizes_text):
 
 
 @check("d.random_inputs", "f2 on random inputs")
-@weight(2)
-@visibility("visible")
-@number("4.1")
-@tags("activations", "rnn-b")
 def check_random_inputs(student, answers, rng, feedback):
     grade_draws(student, answers, [2.0 * rng.standard_normal((2, 1)) for _ in range(DRAWS)], feedback, sizes_text="2×1 inputs")
 
 
 @check("d.overflow", "f2 on inputs of large magnitude")
-@weight(0)
-@number("4.2")
-@tags("activations", "numerics")
 def check_overflow(student, answers, feedback):
     ordinary = [np.array([[0.5], [-1.0]]), np.array([[2.0], [1.5]]), np.array([[-3.0], [0.0]])]
     try:
@@ -168,8 +160,5 @@ def check_overflow(student, answers, feedback):
 
 
 @check("d.other_sizes", "f2 at another size (p_dim = 5)")
-@weight(0)
-@number("4.3")
-@tags("activations", "generalization")
 def check_other_sizes(student, answers, rng, feedback):
     grade_draws(student, answers, [2.0 * rng.standard_normal((5, 1)) for _ in range(10)], feedback, sizes_text="5×1 inputs")

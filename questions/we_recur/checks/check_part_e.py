@@ -18,7 +18,6 @@ reproduce"), without calling the student's rule for the remaining steps.
 """
 
 import numpy as np
-from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
 from autograder.checks import NoAnswer, check, fail, partial
 from autograder.checks.values import close, column
@@ -155,17 +154,10 @@ def picks_the_certain_word(student, feedback, size):
 
 
 @check("e.generation", "the next input x_{t+1} during generation with random RNN-Bs")
-@weight(2)
-@visibility("visible")
-@number("5.1")
-@tags("generation", "rnn-b")
 def check_generation(student, answers, rng, feedback):
     grade_generation(student, answers, rng, feedback, 2)
 
 
 @check("e.other_sizes", "the next input at another size (x_dim = p_dim = 4)")
-@weight(0)
-@number("5.2")
-@tags("generation", "generalization")
 def check_other_sizes(student, answers, rng, feedback):
     grade_generation(student, answers, rng, feedback, 4)

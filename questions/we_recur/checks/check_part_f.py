@@ -9,7 +9,6 @@ date, with no points of their own).
 
 import functools
 
-from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
 from autograder.checks import CheckFailed, check, fail, partial
 from autograder.checks.values import items_in_order, truth
@@ -61,27 +60,19 @@ def grade_statements(student, answers, feedback):
 
 
 @check("f.statements", "statements i to iv together")
-@weight(2)
-@visibility("visible")
-@number("6.1")
-@tags("backprop", "rnn-b")
 def check_statements(student, answers, feedback):
     grade_statements(student, answers, feedback)
 
 
-def item_check(index, roman, key, statement):
+def item_check(roman, key, statement):
     @check(f"f.{roman}", f"{roman}. dLoss/dx_t {statement}")
-    @weight(0)
-    @visibility("after_due_date")
-    @number(f"6.{index + 1}")
-    @tags("backprop", "rnn-b")
     def check_item(student, answers, feedback):
         grade_item(student, answers, key, feedback)
 
     return check_item
 
 
-check_f_i = item_check(1, "i", "W_ox", "depends on W_ox")
-check_f_ii = item_check(2, "ii", "all_W_ox", "depends on all elements of W_ox")
-check_f_iii = item_check(3, "iii", "W_ssx", "depends on W_ssx")
-check_f_iv = item_check(4, "iv", "all_W_ssx", "depends on all elements of W_ssx")
+check_f_i = item_check("i", "W_ox", "depends on W_ox")
+check_f_ii = item_check("ii", "all_W_ox", "depends on all elements of W_ox")
+check_f_iii = item_check("iii", "W_ssx", "depends on W_ssx")
+check_f_iv = item_check("iv", "all_W_ssx", "depends on all elements of W_ssx")
