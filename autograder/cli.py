@@ -36,7 +36,7 @@ from autograder.report import format_for_terminal
 from autograder.question import QuestionError
 from autograder.results import ReservedResults
 from autograder.rubric import RubricError
-from autograder.sandbox.isolation import lock_down_gradescope
+from autograder.sandbox import lock_down_gradescope
 from autograder.scoring_seed import SeedError
 from autograder.terminal import printable
 

@@ -17,7 +17,7 @@ from autograder.outcomes import judge
 from autograder.plugin import run_checks_each
 from autograder.report import build_results
 from autograder.rubric import load_rubric
-from autograder.sandbox.session import warm_up
+from autograder.sandbox import warm_up
 from autograder.submission import open_submission
 
 SOURCE_ROOT = questions.SOURCE_ROOT

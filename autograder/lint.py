@@ -78,5 +78,7 @@ def describe(rubric):
     ]
     if visible < len(checks):
         lines.append("Students do not see their total while any check is not visible.")
+    lines += ["", "Limits (autograder/sandbox/limits.py; the rubric's limits: section sets any of them):"]
+    lines += [f"  {line}" for line in rubric.limits.described()]
     return "\n".join(lines)
 

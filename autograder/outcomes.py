@@ -17,7 +17,7 @@ from autograder.checks import CheckFailed, PartialCredit
 from autograder.labels import VERDICTS, Label
 from autograder.markdown import fenced
 from autograder.results import MAX_TEST_OUTPUT_CHARS, Results, TestResult
-from autograder.sandbox.errors import ImportFailed, StudentCodeError
+from autograder.sandbox import ImportFailed, StudentCodeError
 
 INTERNAL_ERROR = (
     "The grader hit an internal error in this check (not a problem with your code). "

@@ -8,7 +8,7 @@ file, the key and the line, so an instructor can fix it without reading code::
     module: we_recur.py            # the file students submit
     seed: 20191218                 # the public seed: the student kit draws with it
     reveal: homework               # what students read: the preset exam or homework
-    limits: {call_timeout: 5}      # optional, see autograder.sandbox.session.Limits
+    limits: {call_timeout: 5}      # optional, see autograder.sandbox.limits.Limits
     parts:
       - label: b
         title: dLoss_t/dx_t for RNN-A
@@ -41,7 +41,7 @@ import yaml
 
 from autograder import scoring_seed
 from autograder.results import VISIBILITIES
-from autograder.sandbox.session import Limits
+from autograder.sandbox.limits import Limits
 
 _TOP_KEYS = {"title": "text", "module": "text", "seed": "int", "reveal": "text", "limits": "mapping", "parts": "list"}
 _PART_KEYS = {"label", "title", "points", "checks"}

@@ -31,8 +31,7 @@ from autograder.markdown import inline_code
 from autograder.outcomes import check_output, judge, with_printed
 from autograder.question import Question
 from autograder.sandbox import portable
-from autograder.sandbox.isolation import Isolation
-from autograder.sandbox.session import Limits
+from autograder.sandbox import Isolation, Limits
 from autograder.submission import open_submission
 
 
