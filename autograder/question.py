@@ -123,9 +123,12 @@ def find(spec, questions=QUESTIONS):
 
 
 def names(questions=QUESTIONS):
-    """The names of the questions under ``questions``, sorted."""
+    """The names of the questions under ``questions``, sorted; a folder whose name starts
+    with ``_`` (``_template``) is a question too, but not listed."""
     folder = Path(questions)
-    return sorted(p.name for p in folder.iterdir() if is_question(p)) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if is_question(p) and not p.name.startswith("_"))
 
 
 def default(questions=QUESTIONS):

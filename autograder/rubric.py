@@ -265,7 +265,7 @@ class _Validator:
         return Rubric(
             path=self.path,
             title=self.text(top, "title", "title", default="Autograded assignment"),
-            module=self.text(top, "module", "module", default="we_recur.py"),
+            module=self.text(top, "module", "module"),  # the question says what students submit
             seed=seed,
             limits=self.limits(top.get("limits", {}), self.line_of(top, "limits")),
             parts=tuple(parts),

@@ -80,7 +80,7 @@ def build_kit(out, rubric_path=None, question=None):
         _vendor(library, question, {rule.check_id for _, rule in visible})
         _write_rubric(library / "rubric.json", rubric, visible)
         _record(library, question, rubric.module)
-        shutil.copyfile(KIT / "check.py", folder / "check.py")
+        (folder / "check.py").write_text(_for_module(KIT / "check.py", rubric.module), encoding="utf-8")
         (folder / "README.md").write_text(_readme(rubric.module, question.handout_dir), encoding="utf-8")
         shutil.copyfile(KIT / "SECRECY.md", folder / "SECRECY.md")
         shutil.copyfile(question.handout_dir / rubric.module, folder / rubric.module)
@@ -137,9 +137,14 @@ def _write_rubric(path, rubric, visible):
 def _readme(module, handout):
     """The kit's README for students (``autograder/kit/README.md``, naming ``module``),
     then the handout's (in the folder ``handout``)."""
-    stem = Path(module).stem
-    guide = (KIT / "README.md").read_text(encoding="utf-8").replace("we_recur", stem)
+    guide = _for_module(KIT / "README.md", module)
     return guide.rstrip("\n") + "\n\n---\n\n" + (handout / "README.md").read_text(encoding="utf-8")
+
+
+def _for_module(path, module):
+    """The text of the kit's file at ``path``, its examples naming ``module`` (they are
+    written for ``we_recur.py``, the first question's)."""
+    return path.read_text(encoding="utf-8").replace("we_recur", Path(module).stem)
 
 
 def _gradescope_packages():

@@ -267,4 +267,4 @@ def main(rubric_path, argv=None, *, beside=None):
 
 
 if __name__ == "__main__":
-    sys.exit("run the self-check as: python check.py we_recur.py")
+    sys.exit("run the self-check as: python check.py YOUR_MODULE.py")
