@@ -24,4 +24,15 @@ if sys.argv[1:2] in (["gradescope"], ["grade"]):
 
 from autograder.cli import main  # noqa: E402
 
-raise SystemExit(main())
+status = main()
+if sys.argv[1:2] in (["gradescope"], ["grade"]):
+    # Everything is written: the exit handlers end the zygote and remove its files, and
+    # the interpreter's own teardown of numpy and pytest (about 70 ms, a sixth of a
+    # submission's latency) is skipped.
+    import atexit  # noqa: E402
+
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status if isinstance(status, int) else 1)
+raise SystemExit(status)

@@ -21,24 +21,21 @@ import time
 import traceback
 from pathlib import Path
 
-from autograder import batch as batching
-from autograder.batch import compare as comparing
 from autograder import grading
 from autograder import question as questions
-from autograder import build as building
-from autograder import lint as linting
 from autograder import scoring_seed
-from autograder.export import ExportError
-from autograder.kit.build import KitError, build_kit
 from autograder.markdown import inline_code
 from autograder.outcomes import failure_results
-from autograder.report import format_for_terminal
 from autograder.question import QuestionError
+from autograder.report import format_for_terminal
 from autograder.results import ReservedResults
 from autograder.rubric import RubricError
 from autograder.sandbox import lock_down_gradescope
 from autograder.scoring_seed import SeedError
 from autograder.terminal import printable
+
+# batch, merge, compare, build, student-kit and lint import their packages when they run:
+# grading one submission (run_autograder's path) then loads none of them.
 
 SECRET_FROM_HELP = (
     "score with the secret seed of this autograder zip (or the .scoring-seed file build wrote beside it), "
@@ -179,6 +176,8 @@ def _without_file_system_border(also=""):
 
 
 def _shard(text):
+    from autograder import batch as batching
+
     try:
         return batching.Shard.parse(text)
     except ValueError as error:
@@ -186,6 +185,10 @@ def _shard(text):
 
 
 def command_batch(args):
+    from autograder import batch as batching
+    from autograder.batch import compare as comparing
+    from autograder.export import ExportError
+
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
@@ -255,6 +258,8 @@ def _seed_line(seed):
 
 
 def command_merge(args):
+    from autograder import batch as batching
+
     try:
         report = batching.merge(args.out, args.shards, rubric_path=args.rubric)
     except (batching.JournalError, RubricError, QuestionError) as error:
@@ -289,6 +294,9 @@ def add_compare_command(commands):
 
 def command_compare(args):
     """Print the submissions two batches graded differently; exit 2 if either is no batch."""
+    from autograder import batch as batching
+    from autograder.batch import compare as comparing
+
     try:
         comparison = comparing.compare(args.old, args.new)
     except batching.JournalError as error:
@@ -312,6 +320,8 @@ def command_compare(args):
 
 
 def command_build(args):
+    from autograder import build as building
+
     try:
         question = questions.find(args.question) if args.question else questions.default()
         names = building.build(args.out, question, seed=_secret_seed(args))
@@ -325,6 +335,8 @@ def command_build(args):
 
 
 def command_student_kit(args):
+    from autograder.kit.build import KitError, build_kit
+
     try:
         question, rubric_path = _chosen(args)
         names = build_kit(args.out, rubric_path, question)
@@ -336,6 +348,8 @@ def command_student_kit(args):
 
 
 def command_lint(args):
+    from autograder import lint as linting
+
     try:
         question, rubric_path = _chosen(args)
     except QuestionError as error:

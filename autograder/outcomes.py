@@ -10,10 +10,12 @@ The pytest run (``autograder.plugin``, ``autograder.report``) uses these same fu
 """
 
 import dataclasses
+import functools
+import inspect
 import time
 import traceback
 
-from autograder.checks import CheckFailed, PartialCredit
+from autograder.checks import CheckFailed, Feedback, PartialCredit, seeded_rng
 from autograder.labels import VERDICTS, Label
 from autograder.markdown import fenced
 from autograder.results import MAX_TEST_OUTPUT_CHARS, Results, TestResult
@@ -45,6 +47,44 @@ class Outcome:
 
     def __post_init__(self):
         object.__setattr__(self, "label", Label(self.label))  # "passed" read back from JSON is Label.PASSED
+
+
+#: The fixtures :func:`run_check` gives a check, by the name of the check's parameter.
+FIXTURES = frozenset({"student", "rng", "feedback", "answers"})
+
+
+def run_check(function, check_id, *, student, seed, answers):
+    """Run the check ``function`` (registered as ``check_id``) on ``student`` with the
+    fixtures it names, and judge it: its :class:`Outcome`.
+
+    ``student`` is the sandboxed module (``.call``, ``.call_each``; what its calls print
+    is kept under ``check_id``), ``rng`` a generator seeded by ``seed`` and the id,
+    ``feedback`` a fresh :class:`~autograder.checks.Feedback`, ``answers`` the
+    question's reference answers (or the kit's recording of them) as given. Each is made
+    anew for every call, so nothing one check or student leaves reaches the next. The
+    pytest plugin and the student kit's self-check both run checks through here.
+    """
+    notes = Feedback()
+    made = {
+        "student": lambda: student,
+        "rng": lambda: seeded_rng(seed, check_id),
+        "feedback": lambda: notes,
+        "answers": lambda: answers,
+    }
+    student.calls_for = check_id
+    try:
+        function(**{name: made[name]() for name in fixture_names(function)})
+    except Exception as error:  # noqa: BLE001  the check's verdict, or the grader's bug: judged
+        return judge(error, tuple(notes.notes))
+    finally:
+        student.calls_for = None
+    return judge(None, tuple(notes.notes))
+
+
+@functools.lru_cache(maxsize=None)
+def fixture_names(function):
+    """The fixtures the check ``function`` asks for: its parameters' names."""
+    return tuple(inspect.signature(function).parameters)
 
 
 def judge(error, notes):

@@ -10,6 +10,7 @@ without an outcome (skipped, failed in setup, never collected) zero points and s
 why, which is where gradescope-utils and pytest-gradescope lose tests silently.
 """
 
+import gc
 import os
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 
 from autograder.checks import Feedback, seeded_rng
 from autograder.labels import Label
-from autograder.outcomes import SKIPPED, Outcome, judge
+from autograder.outcomes import FIXTURES, SKIPPED, Outcome, fixture_names, judge, run_check
 
 #: The grader's pytest options for collecting checks (not the project's own tests').
 PYTEST_INI = Path(__file__).with_name("checks") / "pytest.ini"
@@ -60,7 +61,10 @@ class GradingPlugin:
     @pytest.fixture
     def answers(self):
         """The question's reference answers (its ``reference/answers.py``), as data."""
-        if self._answers is None:
+        return self._question_answers()
+
+    def _question_answers(self):
+        if self._answers is None:  # imported once, when a check first asks
             self._answers = self._rubric.question.answers()
         return self._answers
 
@@ -89,6 +93,10 @@ class GradingPlugin:
             raise session.Interrupted(f"{session.testsfailed} check module(s) could not be collected")
         if not session.items:
             raise session.Interrupted("none of the rubric's checks was collected")
+        # What pytest, numpy and the checks have loaded lives as long as the grader: out
+        # of the collector's scans, which otherwise walk it all again at every full
+        # collection (a few per submission).
+        gc.freeze()
         try:
             student = next(self._students)
             while True:
@@ -103,6 +111,25 @@ class GradingPlugin:
             pass
         except Exception as error:  # noqa: BLE001  the caller's, re-raised once pytest has finished
             self._error = error
+        return True
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item, nextitem):
+        """A check that asks only for this plugin's fixtures runs directly, through the
+        same :func:`~autograder.outcomes.run_check` as the student kit: pytest's setup,
+        call and teardown phases, their reports and hooks would cost more CPU than the
+        check itself, about half of a submission's grading. A check that names any other
+        fixture (``tmp_path``, say) goes through pytest's own protocol."""
+        # "request": what this plugin's own fixtures ask for, in pytest's closure of the check.
+        if not set(fixture_names(item.obj)) <= FIXTURES or not set(item.fixturenames) <= FIXTURES | {"request"}:
+            return None
+        check_id = item.obj.__check_id__
+        try:
+            self._outcomes[check_id] = run_check(
+                item.obj, check_id, student=self._student, seed=self._rubric.scoring.value, answers=self._question_answers()
+            )
+        except pytest.skip.Exception:
+            self._outcomes[check_id] = Outcome(0.0, SKIPPED, (), Label.SKIPPED)
         return True
 
     @pytest.hookimpl(tryfirst=True)
@@ -152,6 +179,7 @@ def run_checks_each(rubric, students):
         str(checks_dir),
         "-p",
         "no:cacheprovider",
+        "--assert=plain",
     ]
     # Built-in plugins the checks do not use; leaving them out halves pytest's cost per
     # submission, which matters when a batch grades thousands.

@@ -88,19 +88,20 @@ class Question:
 
     def import_module(self, relative):
         """The question's module ``relative`` (such as ``"checks.check_part_a"``), imported
-        under the question's package (:attr:`package`)."""
+        under the question's package (:attr:`package`). A package of that name loaded
+        from another folder (another copy of a question, graded earlier in this process)
+        is forgotten first, so that the name means this folder from now on."""
         base, package = self.package
-        if str(base) not in sys.path:
-            sys.path.insert(0, str(base))  # where pytest's default import mode puts it too
-        module = importlib.import_module(f"{package}.{relative}")
-        wanted = self.folder.joinpath(*relative.split("."))
-        found = Path(module.__file__).resolve()
-        if found not in (wanted.with_suffix(".py").resolve(), (wanted / "__init__.py").resolve()):
-            raise QuestionError(
-                f"{self.folder}: its package {package!r} is already loaded from {found.parent}: "
-                "two questions of the same folder name cannot be graded in one process"
-            )
-        return module
+        top = package.split(".")[0]
+        loaded = sys.modules.get(top)
+        if loaded is not None and Path(next(iter(getattr(loaded, "__path__", [])), "")).resolve() != (base / top).resolve():
+            for name in [name for name in sys.modules if name == top or name.startswith(f"{top}.")]:
+                del sys.modules[name]
+        if str(base) in sys.path:
+            sys.path.remove(str(base))
+        sys.path.insert(0, str(base))  # where pytest's default import mode puts it too
+        importlib.invalidate_caches()
+        return importlib.import_module(f"{package}.{relative}")
 
 
 def is_question(folder):

@@ -17,21 +17,18 @@ the visible checks alone.
 
 import argparse
 import dataclasses
-import inspect
 import json
 import sys
 from pathlib import Path
 
 from autograder import checks
-from autograder.checks import Feedback, seeded_rng
 from autograder.kit import replay
 from autograder.kit.imports import local_modules, missing_imports
 from autograder.labels import Label
 from autograder.markdown import inline_code
-from autograder.outcomes import check_output, judge, with_printed
+from autograder.outcomes import check_output, run_check, with_printed
 from autograder.question import Question
-from autograder.sandbox import portable
-from autograder.sandbox import Isolation, Limits
+from autograder.sandbox import Isolation, Limits, portable
 from autograder.submission import open_submission
 
 
@@ -100,26 +97,10 @@ def run_checks(check_ids, seed, student, answers):
     the fixtures the pytest plugin gives (``answers`` the question's, or the kit's
     recording of them); returns their Outcomes by check id."""
     found = checks.discover(KIT_QUESTION)
-    outcomes = {}
-    for check_id in check_ids:
-        function = found[check_id].function
-        notes = Feedback()
-        fixtures = {
-            "student": lambda: student,
-            "rng": lambda: seeded_rng(seed, check_id),
-            "feedback": lambda: notes,
-            "answers": lambda: answers,
-        }
-        student.calls_for = check_id  # what its calls print is shown with it, as on Gradescope
-        try:
-            function(**{name: fixtures[name]() for name in inspect.signature(function).parameters})
-        except Exception as error:  # noqa: BLE001  judged exactly as the pytest plugin judges it
-            outcomes[check_id] = judge(error, tuple(notes.notes))
-        else:
-            outcomes[check_id] = judge(None, tuple(notes.notes))
-        finally:
-            student.calls_for = None
-    return outcomes
+    return {
+        check_id: run_check(found[check_id].function, check_id, student=student, seed=seed, answers=answers)
+        for check_id in check_ids
+    }
 
 
 def check_submission(path, rubric):
