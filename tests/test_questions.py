@@ -3,6 +3,9 @@
 * The README's "Adding a question" steps, followed on a copy of ``questions/_template``
   in a temporary folder: its rubric lints, its example and samples grade as their
   expected.yaml says, its zip holds it alone, and its student kit self-checks it.
+* Every question's samples, graded by the one engine from the question's folder, score
+  what their expected.yaml says (the default question's are also graded through both
+  entry points, with their feedback, by ``tests/test_samples.py``).
 * The structure drawn from the imports: no module of the engine (``autograder/``)
   imports anything under ``questions/``, and each question imports only the engine's
   public helpers and itself.
@@ -19,8 +22,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from autograder import cli
+from autograder import cli, grading
 from autograder import question as questions
+from autograder.sandbox import isolation
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATE = REPO / "questions" / "_template"
@@ -111,6 +115,48 @@ def test_its_student_kit_self_checks_it(new_question, tmp_path):
         done = subprocess.run([sys.executable, "check.py", str(new_question / "samples" / case)], cwd=kit,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == status and verdict in done.stdout, done.stdout + done.stderr
+
+
+# -- every question, graded from its folder by the same engine ---------------------------------------
+
+
+def question_samples():
+    """``(question name, sample name)`` of every sample of every question but the default."""
+    default = questions.default().name
+    return [
+        (name, case.name)
+        for name in [*questions.names(), "_template"]
+        if name != default
+        for case in sorted((questions.find(name).samples_dir).iterdir())
+        if (case / "expected.yaml").is_file()
+    ]
+
+
+@pytest.fixture(scope="module")
+def graded_samples():
+    """``{(question, sample): results.json data}``, each question's samples graded in turn."""
+    isolation.use_slot(7)  # a sandbox user of this process's own (see tests/test_batch.py)
+    try:
+        graded = {}
+        for name in dict.fromkeys(name for name, _ in question_samples()):
+            question = questions.find(name)
+            rubric = grading.load(question=question)
+            for case in sorted(case for q, case in question_samples() if q == name):
+                graded[name, case] = grading.grade(question.samples_dir / case, rubric).results.to_json()
+        return graded
+    finally:
+        isolation.use_slot(0)
+
+
+@pytest.mark.parametrize(("name", "case"), question_samples())
+def test_every_questions_samples_score_what_they_expect(graded_samples, name, case):
+    expected = yaml.safe_load((questions.find(name).samples_dir / case / "expected.yaml").read_text())
+    results = graded_samples[name, case]
+    assert part_scores(results) == pytest.approx(expected["scores"], abs=1e-3)
+    for part, texts in (expected.get("feedback_contains") or {}).items():
+        output = "\n".join(t["output"] for t in results["tests"] if t["extra_data"]["part"] == part)
+        for text in texts:
+            assert text.lower() in output.lower(), (name, case, part, text)
 
 
 # -- the structure drawn from the imports ----------------------------------------------------------
