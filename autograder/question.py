@@ -31,7 +31,8 @@ RUBRIC_FILE = "rubric.yaml"
 
 
 class QuestionError(Exception):
-    """No question can be found as named; the message says what was looked for."""
+    """A question that cannot be found as named, or cannot be used (a check id defined
+    twice); the message says what was looked for, or where."""
 
 
 @dataclasses.dataclass(frozen=True)
