@@ -23,7 +23,7 @@ python3 -m venv "$root/venv"
 "$root/venv/bin/python" -c 'import numpy, yaml, pytest, gradescope_utils; print("setup.sh: grader environment ready")'
 # Bytecode now, in the image: each submission runs in a fresh container, which would
 # otherwise compile the grader's modules again (about 0.1 s) before grading.
-"$root/venv/bin/python" -m compileall -q -j 0 "$source_dir/autograder" "$source_dir/reference" >/dev/null
+"$root/venv/bin/python" -m compileall -q -j 0 "$source_dir/autograder" "$source_dir/questions" >/dev/null
 
 # Student code runs as this unprivileged user (run_autograder also creates it on demand).
 id ag-student >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent \

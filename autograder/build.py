@@ -1,18 +1,21 @@
-"""``python -m autograder build --out autograder.zip``: the zip to upload to Gradescope.
+"""``python -m autograder build [--question NAME] --out autograder.zip``: the zip to upload to Gradescope.
 
 Gradescope extracts the zip into ``/autograder/source`` and needs ``setup.sh`` and
 ``run_autograder`` at its root. Beside them go exactly what grading needs: the
-``autograder`` and ``reference`` packages, the ``rubrics`` and ``requirements.txt``.
-Nothing else: no tests, no example answers, no caches, no virtual environment.
+``autograder`` package, ``requirements.txt`` and one question: ``questions/NAME/``'s
+rubric, reference and checks (and the ``__init__.py`` files that make them a package),
+with ``questions/default.txt`` naming it, so that ``run_autograder`` grades the question
+the zip was built for. Nothing else: no other question, no handout, no example answer,
+no samples, no tests, no caches, no virtual environment.
 
 The zip also holds the secret scoring seed (``scoring_seed.txt``, see
 :mod:`autograder.scoring_seed`), created here unless an earlier zip's is reused, and a
 copy of it is written beside the zip (``autograder.scoring-seed``) for ``grade`` and
 ``batch --secret-from``. Keep both from students: the kit never holds it.
 
-Every rubric is validated first, so a broken rubric never reaches students. ``rubric``
-(``build --rubric PATH``) puts another rubric in the place of the one Gradescope grades
-with (``rubrics/we_recur.yaml``). ``build.json`` at the zip's root records that rubric's
+The question's rubric is validated first, so a broken rubric never reaches students.
+``rubric`` (``build --rubric PATH``) puts another rubric in the place of the question's
+``rubric.yaml``. ``build.json`` at the zip's root records the question, that rubric's
 sha256 and the scoring seed's (never the seed), as every results.json does: a results
 file shows which zip graded it. The zip is reproducible: entries are sorted and carry a
 fixed date, so the same source and the same seed give the same bytes.
@@ -24,30 +27,32 @@ import zipfile
 from pathlib import Path
 
 from autograder import checks, scoring_seed
-from autograder.grading import DEFAULT_RUBRIC, SOURCE_ROOT
+from autograder import question as questions
+from autograder.grading import SOURCE_ROOT
 from autograder.rubric import RubricError, load_rubric
 
 #: Files at the zip's root, with their permissions.
 ROOT_FILES = {"setup.sh": 0o755, "run_autograder": 0o755, "requirements.txt": 0o644}
-#: Folders copied whole, less what :func:`_wanted` leaves out.
-FOLDERS = ("autograder", "reference", "rubrics")
+#: Folders of the engine copied whole, less what :func:`_wanted` leaves out.
+FOLDERS = ("autograder",)
+#: What of a question's folder grading reads (the handout, example and samples stay out).
+QUESTION_PARTS = ("__init__.py", "reference", "checks")
 _SKIPPED_SUFFIXES = (".pyc", ".pyo", ".orig", ".rej", ".swp", "~")
 _FIXED_DATE = (2020, 1, 1, 0, 0, 0)
 #: The zip's record of what it grades with.
 MANIFEST = "build.json"
-#: Where the rubric Gradescope grades with lies, in the checkout and in the zip.
-GRADED_RUBRIC = DEFAULT_RUBRIC.relative_to(SOURCE_ROOT).as_posix()
 
 
 class BuildError(Exception):
     """The zip cannot be built; the message says what to fix."""
 
 
-def build(out, source=SOURCE_ROOT, seed=None, rubric=None):
-    """Write the autograder zip to ``out`` from the checkout at ``source``, with the
-    secret scoring ``seed`` (a :class:`~autograder.scoring_seed.Seed`; None: a new one),
-    grading with the rubric file ``rubric`` (None: the checkout's), and the seed's copy
-    beside it; returns the names the zip holds. Raises :class:`BuildError`."""
+def build(out, question, source=SOURCE_ROOT, seed=None, rubric=None):
+    """Write the autograder zip of ``question`` (an :class:`~autograder.question.Question`)
+    to ``out``, with the engine from the checkout at ``source``, the secret scoring
+    ``seed`` (a :class:`~autograder.scoring_seed.Seed`; None: a new one) and the rubric
+    file ``rubric`` (None: the question's), and the seed's copy beside it; returns the
+    names the zip holds. Raises :class:`BuildError`."""
     source = Path(source)
     seed = seed if seed is not None else scoring_seed.create()
     entries = {scoring_seed.FILE_IN_ZIP: (scoring_seed.as_text(seed).encode("ascii"), 0o600)}
@@ -58,13 +63,12 @@ def build(out, source=SOURCE_ROOT, seed=None, rubric=None):
     for folder in FOLDERS:
         if not (source / folder).is_dir():
             raise BuildError(f"{source / folder} is missing.")
-        for path in sorted((source / folder).rglob("*")):
-            if path.is_file() and not path.is_symlink() and _wanted(path.relative_to(source)):
-                entries[path.relative_to(source).as_posix()] = (path, 0o644)
-    _validate_rubrics(source / "rubrics")
-    text, sha256 = _validated(Path(rubric) if rubric is not None else source / GRADED_RUBRIC)
-    entries[GRADED_RUBRIC] = (text, 0o644)
-    manifest = {"rubric": GRADED_RUBRIC, "rubric_sha256": sha256, "seed_sha256": seed.sha256}
+        _add_tree(entries, source / folder, source)
+    _add_question(entries, question)
+    graded = f"{questions.QUESTIONS.name}/{question.name}/{questions.RUBRIC_FILE}"
+    text, sha256 = _validated(Path(rubric) if rubric is not None else question.rubric_path, question)
+    entries[graded] = (text, 0o644)
+    manifest = {"question": question.name, "rubric": graded, "rubric_sha256": sha256, "seed_sha256": seed.sha256}
     entries[MANIFEST] = ((json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("ascii"), 0o644)
     names = write_zip(out, entries)
     Path(out).chmod(0o600)  # it holds the secret: no other user (nor a sandbox user) may read it
@@ -72,6 +76,28 @@ def build(out, source=SOURCE_ROOT, seed=None, rubric=None):
     copy.write_text(scoring_seed.as_text(seed), encoding="ascii")
     copy.chmod(0o600)
     return names
+
+
+def _add_tree(entries, folder, base, prefix=""):
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink() and _wanted(path.relative_to(base)):
+            entries[prefix + path.relative_to(base).as_posix()] = (path, 0o644)
+
+
+def _add_question(entries, question):
+    """``questions/NAME/``: what of the question grading reads, and ``questions/default.txt`` naming it."""
+    prefix = f"{questions.QUESTIONS.name}/"
+    for part in ("rubric.yaml", "checks"):
+        if not (question.folder / part).exists():
+            raise BuildError(f"{question.folder / part} is missing.")
+    for part in QUESTION_PARTS:  # the rubric is added as validated (build's rubric argument)
+        path = question.folder / part
+        if path.is_dir():
+            _add_tree(entries, path, question.folder.parent, prefix)
+        elif path.is_file():
+            entries[f"{prefix}{question.name}/{part}"] = (path, 0o644)
+    entries[prefix + "__init__.py"] = (b"", 0o644)
+    entries[prefix + questions.DEFAULT_FILE] = (f"{question.name}\n".encode(), 0o644)
 
 
 def write_zip(out, entries):
@@ -99,12 +125,12 @@ def _wanted(relative):
     return not relative.name.endswith(_SKIPPED_SUFFIXES)
 
 
-def _validated(path):
-    """``(bytes, sha256)`` of the rubric at ``path``, validated: the bytes zipped are the
-    bytes validated."""
+def _validated(path, question):
+    """``(bytes, sha256)`` of the rubric at ``path``, validated against ``question``'s
+    checks: the bytes zipped are the bytes validated."""
     try:
         text = path.read_bytes()
-        loaded = load_rubric(path, checks.discover())
+        loaded = load_rubric(path, checks.discover(question))
     except OSError as error:
         raise BuildError(f"--rubric {path} cannot be read ({error.strerror or error}).") from None
     except RubricError as error:
@@ -112,15 +138,3 @@ def _validated(path):
     if hashlib.sha256(text).hexdigest() != loaded.sha256:
         raise BuildError(f"{path} changed while it was read; build again.")
     return text, loaded.sha256
-
-
-def _validate_rubrics(folder):
-    known = checks.discover()
-    rubrics = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
-    if not rubrics:
-        raise BuildError(f"{folder} holds no rubric.")
-    for rubric in rubrics:
-        try:
-            load_rubric(rubric, known)
-        except RubricError as error:
-            raise BuildError(f"the rubric is invalid: {error}") from None

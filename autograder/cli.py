@@ -3,7 +3,7 @@
 ``grade PATH``      grade one submission (a .py file or a folder) and print the report
 ``gradescope``      what run_autograder calls on Gradescope: read the submission under
                     $AUTOGRADER_ROOT, write results/results.json
-``lint RUBRIC``     validate a rubric and print its parts, checks, points and visibility
+``lint [RUBRIC]``   validate a rubric and print its parts, checks, points and visibility
 ``batch EXPORT``    grade every submission of a Gradescope export (or a folder of them)
                     into scores.csv, one results.json each and a summary; ``--shard K/N``
                     grades the K-th of N slices, for one machine of several
@@ -25,12 +25,14 @@ from pathlib import Path
 
 from autograder import build as building
 from autograder import grading
+from autograder import question as questions
 from autograder import scoring_seed
 from autograder.outcomes import failure_results
+from autograder.question import QuestionError
 from autograder.report import format_for_terminal
 from autograder.results import ReservedResults
 from autograder.rubric import RubricError
-from autograder.sandbox.isolation import lock_down_gradescope
+from autograder.sandbox import lock_down_gradescope
 from autograder.scoring_seed import SeedError
 from autograder.terminal import printable
 
@@ -42,6 +44,10 @@ SECRET_FROM_HELP = (
     "as Gradescope does; without it the rubric's public seed, the student kit's, draws the inputs"
 )
 GRADING_UNFINISHED = "Grading did not finish (the grader was stopped before it could write your results)."
+QUESTION_HELP = (
+    "the question: a folder name under questions/ ({known}), a question's folder, or its rubric.yaml "
+    "(default: the one questions/default.txt names, or the one --rubric lies in)"
+)
 UNCONFINED = (
     "this kernel offers no Landlock (Linux 5.13 or newer, with landlock among its security modules), "
     "so student code would run without a file-system border and could read whatever {who} can read{also}"
@@ -54,7 +60,7 @@ def main(argv=None):
 
     grade = commands.add_parser("grade", help="grade one submission and print a per-part report")
     grade.add_argument("path", type=Path, help="the student's .py file, or a folder holding their files")
-    grade.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML (default: %(default)s)")
+    _add_question(grade)
     grade.add_argument("--json", type=Path, metavar="OUT", help="also write the results.json Gradescope would get")
     grade.add_argument("--secret-from", type=Path, metavar="ZIP", help=SECRET_FROM_HELP)
 
@@ -63,10 +69,11 @@ def main(argv=None):
         "--root", type=Path, default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")),
         help="Gradescope's folder (default: $AUTOGRADER_ROOT or /autograder)",
     )
-    gradescope.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML")
+    _add_question(gradescope)
 
     lint = commands.add_parser("lint", help="validate a rubric and print its checks as a table")
-    lint.add_argument("rubric", type=Path, help="rubric YAML")
+    lint.add_argument("rubric", type=Path, nargs="?", default=None, help="rubric YAML (default: the question's)")
+    lint.add_argument("--question", metavar="NAME", help=QUESTION_HELP.format(known=", ".join(questions.names())))
 
     batch = commands.add_parser("batch", help="grade every submission of an export into scores.csv and a summary")
     batch.add_argument(
@@ -77,7 +84,7 @@ def main(argv=None):
     batch.add_argument(
         "--jobs", type=int, default=None, metavar="N", help="grader processes side by side (default: one per processor)"
     )
-    batch.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML (default: %(default)s)")
+    _add_question(batch)
     batch.add_argument("--secret-from", type=Path, metavar="ZIP", help=SECRET_FROM_HELP)
     batch.add_argument(
         "--shard", type=_shard, default=None, metavar="K/N",
@@ -106,9 +113,10 @@ def main(argv=None):
 
     build = commands.add_parser("build", help="write the autograder zip to upload to Gradescope")
     build.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default: %(default)s)")
+    build.add_argument("--question", metavar="NAME", help=QUESTION_HELP.format(known=", ".join(questions.names())))
     build.add_argument(
         "--rubric", type=Path, default=None,
-        help=f"the rubric YAML Gradescope grades with, zipped in the place of {building.GRADED_RUBRIC} (default: that one)",
+        help="the rubric YAML Gradescope grades with, zipped in the place of the question's rubric.yaml (default: that one)",
     )
     build.add_argument(
         "--secret-from", type=Path, metavar="ZIP",
@@ -120,7 +128,7 @@ def main(argv=None):
         "student-kit", help="write the students' kit: the handout, the template and a self-check of the visible checks"
     )
     kit.add_argument("--out", type=Path, default=Path("kit.zip"), help="the zip to write (default: %(default)s)")
-    kit.add_argument("--rubric", type=Path, default=grading.DEFAULT_RUBRIC, help="rubric YAML (default: %(default)s)")
+    _add_question(kit)
 
     args = parser.parse_args(argv)
     handlers = {
@@ -164,6 +172,30 @@ def _misplaced_output(args):
         if path is not None and path.exists() and not path.is_dir():
             return f"--{option} {path} is a file: give a folder (it is created if need be)"
     return ""
+
+
+def _add_question(command):
+    """``--question`` and ``--rubric``: which question to grade, and with which rubric."""
+    command.add_argument("--question", metavar="NAME", help=QUESTION_HELP.format(known=", ".join(questions.names())))
+    command.add_argument(
+        "--rubric", type=Path, default=None, help="rubric YAML (default: the question's rubric.yaml)"
+    )
+
+
+def _chosen(args):
+    """``(question, rubric path)`` that ``--question`` and ``--rubric`` name. Raises QuestionError."""
+    question = questions.find(args.question) if getattr(args, "question", None) else None
+    rubric = getattr(args, "rubric", None)
+    if rubric is None:
+        question = question if question is not None else questions.default()
+        return question, question.rubric_path
+    return questions.of_rubric(rubric, question), rubric
+
+
+def _load(args):
+    """The rubric ``--question`` and ``--rubric`` name, validated. Raises RubricError, QuestionError."""
+    question, rubric = _chosen(args)
+    return grading.load(rubric, question)
 
 
 def _without_file_system_border(also=""):
@@ -210,14 +242,26 @@ def command_batch(args):
     except SeedError as error:
         print(printable(f"error: {error}"), file=sys.stderr)
         return 2
+    try:
+        question, rubric_path = _chosen(args)
+    except QuestionError as error:
+        print(printable(f"error: {error}"), file=sys.stderr)
+        return 2
+    if questions.of_rubric(rubric_path) != question:  # the graders find a question by its rubric's folder
+        print(printable(f"error: {rubric_path} grades another question than {question.name}: put it in "
+                        f"{question.folder}, or name that question's own rubric"), file=sys.stderr)
+        return 2
     print(_seed_line(seed))
     try:
         report = batching.run_batch(
-            args.export, args.out, jobs=args.jobs, rubric_path=args.rubric, seed=seed, shard=args.shard,
+            args.export, args.out, jobs=args.jobs, rubric_path=rubric_path, seed=seed, shard=args.shard,
             resume=args.resume, force=args.force, compare_with=args.compare,
         )
     except RubricError as error:
         print(f"error: the rubric is invalid: {error}", file=sys.stderr)
+        return 2
+    except QuestionError as error:
+        print(printable(f"error: {error}"), file=sys.stderr)
         return 2
     except ExportError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -250,7 +294,7 @@ def command_merge(args):
 
     try:
         report = batching.merge(args.out, args.shards, rubric_path=args.rubric)
-    except (batching.JournalError, RubricError) as error:
+    except (batching.JournalError, RubricError, QuestionError) as error:
         print(f"error: {printable(str(error))}", file=sys.stderr)
         return 2
     _print_written(report, f" from {len(args.shards)} shards")
@@ -309,8 +353,9 @@ def command_compare(args):
 
 def command_build(args):
     try:
-        names = building.build(args.out, seed=_secret_seed(args), rubric=args.rubric)
-    except (building.BuildError, SeedError) as error:
+        question = questions.find(args.question) if args.question else questions.default()
+        names = building.build(args.out, question, seed=_secret_seed(args), rubric=args.rubric)
+    except (building.BuildError, SeedError, QuestionError) as error:
         print(printable(f"error: {error}"), file=sys.stderr)
         return 2
     copy = scoring_seed.copy_beside(args.out)
@@ -326,18 +371,24 @@ def command_student_kit(args):
     from autograder.kit.build import KitError, build_kit
 
     try:
-        names = build_kit(args.out, args.rubric)
-    except KitError as error:
-        print(f"error: {error}", file=sys.stderr)
+        question, rubric_path = _chosen(args)
+        names = build_kit(args.out, rubric_path, question)
+    except (KitError, QuestionError) as error:
+        print(printable(f"error: {error}"), file=sys.stderr)
         return 2
-    print(f"wrote {args.out}: {len(names)} files; students unzip it and run: python check.py we_recur.py")
+    print(f"wrote {args.out}: {len(names)} files; students unzip it and run: python check.py")
     return 0
 
 
 def command_lint(args):
     from autograder import lint as linting
 
-    status, report = linting.lint(args.rubric)
+    try:
+        question, rubric_path = _chosen(args)
+    except QuestionError as error:
+        print(printable(f"invalid question: {error}"), file=sys.stderr)
+        return 2
+    status, report = linting.lint(rubric_path, question)
     print(report, file=sys.stderr if status else sys.stdout)
     return status
 
@@ -354,10 +405,10 @@ def command_grade(args):
         print(printable(f"error: {args.path} does not exist"), file=sys.stderr)
         return 2
     try:
-        rubric = grading.load(args.rubric)
+        rubric = _load(args)
         seed = _secret_seed(args)
-    except (RubricError, SeedError) as error:
-        what = "the rubric is invalid" if isinstance(error, RubricError) else "no secret seed"
+    except (RubricError, SeedError, QuestionError) as error:
+        what = {RubricError: "the rubric is invalid", SeedError: "no secret seed"}.get(type(error), "no such question")
         print(printable(f"error: {what}: {error}"), file=sys.stderr)
         return 2
     if seed is not None:
@@ -387,13 +438,13 @@ def command_gradescope(args):
         failure_results(GRADING_UNFINISHED, started).write(destination)
         return 1
     try:
-        rubric = grading.load(args.rubric)
+        rubric = _load(args)
         seed = scoring_seed.in_source(grading.SOURCE_ROOT)
         if seed is not None:
             rubric = rubric.scored_with(seed)
         print(f"autograder: {_seed_line(seed)}")
         graded = grading.grade(args.root / "submission", rubric)
-    except (RubricError, SeedError) as error:
+    except (RubricError, SeedError, QuestionError) as error:
         print(f"autograder: cannot grade: {error}")
         results.write(failure_results(f"The autograder is misconfigured: {error}", started))
         return 2

@@ -7,19 +7,20 @@ the same either way.
 """
 
 import dataclasses
+import os
 import time
 from pathlib import Path
 
 from autograder import checks
+from autograder import question as questions
 from autograder.outcomes import judge
 from autograder.plugin import run_checks_each
 from autograder.report import build_results
 from autograder.rubric import load_rubric
-from autograder.sandbox.session import warm_up
+from autograder.sandbox import warm_up
 from autograder.submission import open_submission
 
-SOURCE_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_RUBRIC = SOURCE_ROOT / "rubrics" / "we_recur.yaml"
+SOURCE_ROOT = questions.SOURCE_ROOT
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,9 +34,18 @@ class Graded:
     problem: str = ""  # why nothing could be graded: no module (as missing), or its import failed
 
 
-def load(rubric_path=DEFAULT_RUBRIC):
-    """The validated rubric (raises :class:`~autograder.rubric.RubricError`)."""
-    return load_rubric(rubric_path, checks.discover())
+def load(rubric_path=None, question=None):
+    """The validated rubric at ``rubric_path`` for ``question`` (an
+    :class:`~autograder.question.Question`): by default the question's own rubric, and
+    the question the one the rubric lies in, else the default question
+    (:func:`autograder.question.of_rubric`). Raises
+    :class:`~autograder.rubric.RubricError` or :class:`~autograder.question.QuestionError`."""
+    if rubric_path is None:
+        question = question if question is not None else questions.default()
+        rubric_path = question.rubric_path
+    question = questions.of_rubric(rubric_path, question)
+    rubric = load_rubric(rubric_path, checks.discover(question))
+    return dataclasses.replace(rubric, question=question)
 
 
 def grade(submission, rubric):
@@ -56,8 +66,20 @@ def grade_each(submissions, rubric, deliver):
     submission (its traceback attached): the next submission is graded all the same.
     ``submissions`` is read lazily, so it may wait for work to arrive.
     """
+    _keep_private(rubric.question.folder)
     warm_up()
     run_checks_each(rubric, _students(submissions, rubric, deliver))
+
+
+def _keep_private(folder):
+    """Put a question's folder outside the source tree (whose border already holds the
+    questions in it) out of student code's reach: its reference and rubric."""
+    folder = Path(folder).resolve()
+    if folder.is_relative_to(SOURCE_ROOT):
+        return
+    private = [p for p in os.environ.get("AUTOGRADER_PRIVATE", "").split(os.pathsep) if p]
+    if str(folder) not in private:
+        os.environ["AUTOGRADER_PRIVATE"] = os.pathsep.join([*private, str(folder)])
 
 
 def _students(submissions, rubric, deliver):

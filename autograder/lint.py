@@ -1,11 +1,15 @@
-"""``python -m autograder lint RUBRIC``: validate a rubric and show what it grades.
+"""``python -m autograder lint [RUBRIC] [--question NAME]``: validate a rubric and show what it grades.
 
-Validation is :func:`autograder.grading.load`'s (errors name the file, line and key);
-this module only lays the validated rubric out as a table an instructor can proofread:
-every part, its checks, their points, who sees them when and what they reveal.
+Validation is :func:`autograder.grading.load`'s (errors name the file, line and key;
+a check id the rubric names and no check defines names the rubric's line, one that
+two checks define names both checks' files and lines); this module lays the validated
+rubric out as a table an instructor can proofread: every part, its checks, their
+points, who sees them when and what they reveal; and it names, with file and line, each
+check of the question that the rubric leaves out.
 """
 
-from autograder import grading
+from autograder import checks, grading
+from autograder.question import QuestionError
 from autograder.rubric import RubricError
 
 #: What each visibility means for a student, in the table's last column.
@@ -21,17 +25,29 @@ WHEN_SHOWN = {
 REVEALS = {"score": "score only", "hint": "score, hint", "diagnosis": "score, hint, diagnosis"}
 
 
-def lint(path):
-    """Validate the rubric at ``path``; returns ``(exit status, report text)``.
+def lint(path, question=None):
+    """Validate the rubric at ``path`` for ``question`` (None: the question it lies in,
+    else the default); returns ``(exit status, report text)``.
 
     The status is 0 for a valid rubric and 2 for an invalid one, whose report is the
     :class:`~autograder.rubric.RubricError` (``file:line: key: problem``).
     """
     try:
-        rubric = grading.load(path)
+        rubric = grading.load(path, question)
     except RubricError as error:
         return 2, f"invalid rubric: {error}"
-    return 0, describe(rubric)
+    except QuestionError as error:  # a check id defined twice: both places named
+        return 2, f"invalid question: {error}"
+    return 0, describe(rubric) + "".join(f"\n{line}" for line in unused(rubric))
+
+
+def unused(rubric):
+    """One line per check of the rubric's question that the rubric leaves out, naming
+    where it is defined (a check written and forgotten grades nothing)."""
+    used = {rule.check_id for _, rule in rubric.checks}
+    for check_id, spec in checks.discover(rubric.question).items():
+        if check_id not in used:
+            yield f"note: {spec.place}: check {check_id!r} is not in the rubric, so it grades nothing"
 
 
 def describe(rubric):
@@ -62,5 +78,7 @@ def describe(rubric):
     ]
     if visible < len(checks):
         lines.append("Students do not see their total while any check is not visible.")
+    lines += ["", "Limits (autograder/sandbox/limits.py; the rubric's limits: section sets any of them):"]
+    lines += [f"  {line}" for line in rubric.limits.described()]
     return "\n".join(lines)
 

@@ -16,9 +16,10 @@ import time
 import traceback
 
 from autograder.checks import CheckFailed, Feedback, PartialCredit, seeded_rng
+from autograder.labels import VERDICTS, Label
 from autograder.markdown import fenced
 from autograder.results import MAX_TEST_OUTPUT_CHARS, Results, TestResult
-from autograder.sandbox.errors import ImportFailed, StudentCodeError
+from autograder.sandbox import ImportFailed, StudentCodeError
 
 INTERNAL_ERROR = (
     "The grader hit an internal error in this check (not a problem with your code). "
@@ -40,27 +41,36 @@ class Outcome:
     fraction: float
     message: str
     notes: tuple = ()
-    label: str = ""  # "passed", "partial", "failed", or a StudentCodeError label
+    label: Label = Label.FAILED  # how the check ended
     internal_error: str = ""  # a traceback for the instructor, never shown to students
     mistake: str = ""  # the key of the mistake the check recognised, for course staff's analytics
 
+    def __post_init__(self):
+        object.__setattr__(self, "label", Label(self.label))  # "passed" read back from JSON is Label.PASSED
+
 
 #: The fixtures :func:`run_check` gives a check, by the name of the check's parameter.
-FIXTURES = frozenset({"student", "rng", "feedback"})
+FIXTURES = frozenset({"student", "rng", "feedback", "answers"})
 
 
-def run_check(function, check_id, *, student, seed):
+def run_check(function, check_id, *, student, seed, answers):
     """Run the check ``function`` (registered as ``check_id``) on ``student`` with the
     fixtures it names, and judge it: its :class:`Outcome`.
 
     ``student`` is the sandboxed module (``.call``, ``.call_each``; what its calls print
     is kept under ``check_id``), ``rng`` a generator seeded by ``seed`` and the id,
-    ``feedback`` a fresh :class:`~autograder.checks.Feedback`. Each is made anew for
-    every call, so nothing one check or student leaves reaches the next. The pytest
-    plugin and the student kit's self-check both run checks through here.
+    ``feedback`` a fresh :class:`~autograder.checks.Feedback`, ``answers`` the
+    question's reference answers (or the kit's recording of them) as given. Each is made
+    anew for every call, so nothing one check or student leaves reaches the next. The
+    pytest plugin and the student kit's self-check both run checks through here.
     """
     notes = Feedback()
-    made = {"student": lambda: student, "rng": lambda: seeded_rng(seed, check_id), "feedback": lambda: notes}
+    made = {
+        "student": lambda: student,
+        "rng": lambda: seeded_rng(seed, check_id),
+        "feedback": lambda: notes,
+        "answers": lambda: answers,
+    }
     student.calls_for = check_id
     try:
         function(**{name: made[name]() for name in fixture_names(function)})
@@ -80,21 +90,17 @@ def fixture_names(function):
 def judge(error, notes):
     """The :class:`Outcome` of a check that raised ``error`` (None: it passed)."""
     if error is None:
-        return Outcome(1.0, "", notes, "passed")
+        return Outcome(1.0, "", notes, Label.PASSED)
     if isinstance(error, PartialCredit):
-        return Outcome(error.fraction, error.message, notes, "partial", mistake=error.mistake)
+        return Outcome(error.fraction, error.message, notes, Label.PARTIAL, mistake=error.mistake)
     if isinstance(error, CheckFailed):
-        return Outcome(0.0, str(error), notes, "failed", mistake=getattr(error, "mistake", ""))
+        return Outcome(0.0, str(error), notes, Label.FAILED, mistake=getattr(error, "mistake", ""))
     if isinstance(error, StudentCodeError):
         return Outcome(0.0, error.feedback, notes, error.label)
     trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    return Outcome(0.0, INTERNAL_ERROR, notes, "grader error", internal_error=trace)
+    return Outcome(0.0, INTERNAL_ERROR, notes, Label.GRADER_ERROR, internal_error=trace)
 
 
-#: Outcome labels whose message is the check's verdict on the answer: shown only where
-#: the rubric reveals a ``diagnosis``. Every other label's message is about the code
-#: itself (it raised, timed out, is missing) or the grader, and says nothing of the answer.
-VERDICTS = ("failed", "partial")
 
 
 def check_output(outcome, rule, *, problem=""):
@@ -105,7 +111,7 @@ def check_output(outcome, rule, *, problem=""):
     ``problem`` is what the summary above already says about the whole submission:
     an import failure it states is not repeated under every check, and no hint is given.
     """
-    if outcome.label == "passed":
+    if outcome.label == Label.PASSED:
         pieces = ["Passed."]
     elif outcome.label == ImportFailed.label and problem and outcome.message == problem:
         pieces = [NOT_IMPORTED]
@@ -114,7 +120,7 @@ def check_output(outcome, rule, *, problem=""):
         if outcome.label not in VERDICTS or reveal == "diagnosis":
             pieces = [outcome.message]
         else:
-            pieces = [PARTLY_PASSED if outcome.label == "partial" else NOT_PASSED]
+            pieces = [PARTLY_PASSED if outcome.label == Label.PARTIAL else NOT_PASSED]
         if rule.feedback and reveal in ("hint", "diagnosis"):
             pieces.append(f"**Hint:** {rule.feedback}")
     pieces.extend(f"**Note:** {note}" for note in outcome.notes)

@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 
 from autograder.checks import Feedback, seeded_rng
+from autograder.labels import Label
 from autograder.outcomes import FIXTURES, SKIPPED, Outcome, fixture_names, judge, run_check
 
-CHECKS_DIR = Path(__file__).with_name("checks")
+#: The grader's pytest options for collecting checks (not the project's own tests').
+PYTEST_INI = Path(__file__).with_name("checks") / "pytest.ini"
 _FEEDBACK = pytest.StashKey()
 
 
@@ -35,6 +37,7 @@ class GradingPlugin:
         self._rubric = rubric
         self._students = students
         self._student = None
+        self._answers = None
         self._outcomes = {}
         self._error = None
 
@@ -54,6 +57,16 @@ class GradingPlugin:
         """A generator seeded by the rubric's scoring seed (the secret one on Gradescope)
         and the check id: same draws every run."""
         return seeded_rng(self._rubric.scoring.value, request.node.obj.__check_id__)
+
+    @pytest.fixture
+    def answers(self):
+        """The question's reference answers (its ``reference/answers.py``), as data."""
+        return self._question_answers()
+
+    def _question_answers(self):
+        if self._answers is None:  # imported once, when a check first asks
+            self._answers = self._rubric.question.answers()
+        return self._answers
 
     @pytest.fixture
     def feedback(self, request):
@@ -113,10 +126,10 @@ class GradingPlugin:
         check_id = item.obj.__check_id__
         try:
             self._outcomes[check_id] = run_check(
-                item.obj, check_id, student=self._student, seed=self._rubric.scoring.value
+                item.obj, check_id, student=self._student, seed=self._rubric.scoring.value, answers=self._question_answers()
             )
         except pytest.skip.Exception:
-            self._outcomes[check_id] = Outcome(0.0, SKIPPED, (), "skipped")
+            self._outcomes[check_id] = Outcome(0.0, SKIPPED, (), Label.SKIPPED)
         return True
 
     @pytest.hookimpl(tryfirst=True)
@@ -138,7 +151,7 @@ class GradingPlugin:
 def judge_call(excinfo, notes):
     """The :class:`~autograder.outcomes.Outcome` of a check whose call raised ``excinfo``."""
     if excinfo is not None and isinstance(excinfo.value, pytest.skip.Exception):
-        return Outcome(0.0, SKIPPED, notes, "skipped")
+        return Outcome(0.0, SKIPPED, notes, Label.SKIPPED)
     return judge(None if excinfo is None else excinfo.value, notes)
 
 
@@ -153,16 +166,17 @@ _PYTEST_ENVIRONMENT = ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_ADDOPTS", "PYTE
 
 
 def run_checks_each(rubric, students):
-    """Run the rubric's checks, in this process and one pytest session, on each student
+    """Run the rubric's checks (those of ``rubric.question``), in this process and one pytest session, on each student
     the generator ``students`` yields; it is sent each student's outcomes by check id
     (see :class:`GradingPlugin`). An exception the generator raises is raised here."""
     plugin = GradingPlugin(rubric, students)
+    checks_dir = rubric.question.checks_dir
     args = [
-        str(CHECKS_DIR),
+        str(checks_dir),
         "-c",
-        str(CHECKS_DIR / "pytest.ini"),
+        str(PYTEST_INI),
         "--rootdir",
-        str(CHECKS_DIR),
+        str(checks_dir),
         "-p",
         "no:cacheprovider",
         "--assert=plain",

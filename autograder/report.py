@@ -9,12 +9,13 @@ passed through :func:`~autograder.terminal.printable`: no escape sequence or
 undecodable byte reaches results.json, Gradescope's page or a terminal.
 """
 
+from autograder.labels import Label
 from autograder.markdown import fenced
 from autograder.outcomes import Outcome, check_output, with_printed
 from autograder.results import Results, TestResult, points
 from autograder.terminal import printable
 
-NOT_RUN = Outcome(0.0, "This check did not run, so it earns no points. Your course staff can see why.", label="not run")
+NOT_RUN = Outcome(0.0, "This check did not run, so it earns no points. Your course staff can see why.", label=Label.NOT_RUN)
 
 
 def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", printed_by_check=None, problem=""):
@@ -46,7 +47,7 @@ def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", printed_by
             number=rule.number,
             tags=rule.tags,
             extra_data=extra,
-            failed=outcome.label != "passed",
+            failed=outcome.label != Label.PASSED,
         )
         tests.append(result)
         part_scores[part.label] = part_scores.get(part.label, 0.0) + result.score

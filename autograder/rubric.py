@@ -8,20 +8,21 @@ file, the key and the line, so an instructor can fix it without reading code::
     module: we_recur.py            # the file students submit
     seed: 20191218                 # the public seed: the student kit draws with it
     reveal: homework               # what students read: the preset exam or homework
-    limits: {call_timeout: 5}      # optional, see autograder.sandbox.session.Limits
+    limits: {call_timeout: 5}      # optional, see autograder.sandbox.limits.Limits
     parts:
       - label: b
         title: dLoss_t/dx_t for RNN-A
         points: 2
         checks:
-          - check: b.random_weights   # a check id from autograder/checks
+          - check: b.random_weights   # a check id from the question's checks/
             weight: 2
             visibility: visible       # visible | hidden | after_due_date | after_published
             reveal: hint              # optional: score | hint | diagnosis (default: the preset's)
             feedback: A hint shown when the check does not pass.
 
-A check's weight, visibility, number and tags may also come from the gradescope-utils
-decorators on the check function; the rubric takes precedence over them.
+The rubric is the single source of a check's weight (required), visibility (default
+``visible``), number (default ``PART.CHECK`` in rubric order, ``1.1``, ``1.2``, ``2.1``)
+and tags (default none); the check function states only its id and name.
 
 ``reveal`` says what a student reads under a check that does not pass (:data:`REVEALS`);
 a preset (:data:`PRESETS`) gives every check its level, and a check may name its own.
@@ -41,7 +42,7 @@ import yaml
 
 from autograder import scoring_seed
 from autograder.results import VISIBILITIES
-from autograder.sandbox.session import Limits
+from autograder.sandbox.limits import Limits
 
 _TOP_KEYS = {"title": "text", "module": "text", "seed": "int", "reveal": "text", "limits": "mapping", "parts": "list"}
 _PART_KEYS = {"label", "title", "points", "checks"}
@@ -106,6 +107,7 @@ class Rubric:
     reveal: str = DEFAULT_PRESET  # the preset, one of PRESETS
     scoring: object = None  # the scoring_seed.Seed the checks draw with; None: the public seed
     sha256: str = ""  # of the file's bytes as loaded: results.json, the zip and the kit record it
+    question: object = None  # the autograder.question.Question whose checks it weighs
 
     def __post_init__(self):
         if self.scoring is None:
@@ -258,7 +260,7 @@ class _Validator:
             self.fail(self.line_of(top, "parts"), "parts", "must be a non-empty list of parts")
         parts, labels = [], set()
         for index, part_data in enumerate(parts_data):
-            part = self.part(part_data, self.line_of(parts_data, index), f"parts[{index}]")
+            part = self.part(part_data, self.line_of(parts_data, index), f"parts[{index}]", index + 1)
             if part.label in labels:
                 self.fail(self.line_of(parts_data, index), f"parts[{index}].label", f"repeats the label {part.label!r}")
             labels.add(part.label)
@@ -266,7 +268,7 @@ class _Validator:
         return Rubric(
             path=self.path,
             title=self.text(top, "title", "title", default="Autograded assignment"),
-            module=self.text(top, "module", "module", default="we_recur.py"),
+            module=self.text(top, "module", "module"),  # the question says what students submit
             seed=seed,
             limits=self.limits(top.get("limits", {}), self.line_of(top, "limits")),
             parts=tuple(parts),
@@ -287,7 +289,7 @@ class _Validator:
             values[name] = type(fields[name].default)(value)
         return Limits(**values)
 
-    def part(self, data, line, key):
+    def part(self, data, line, key, position):
         self.mapping(data, line, key, _PART_KEYS)
         label = data.get("label")
         if not isinstance(label, str) or not label:
@@ -297,7 +299,7 @@ class _Validator:
         if not isinstance(checks_data, list) or not checks_data:
             self.fail(self.line_of(data, "checks"), f"{key}.checks", "must be a non-empty list of checks")
         checks = tuple(
-            self.check(item, self.line_of(checks_data, i), f"{key}.checks[{i}]")
+            self.check(item, self.line_of(checks_data, i), f"{key}.checks[{i}]", f"{position}.{i + 1}")
             for i, item in enumerate(checks_data)
         )
         total = sum(rule.weight for rule in checks)
@@ -309,7 +311,7 @@ class _Validator:
             )
         return Part(label=label, title=self.text(data, "title", f"{key}.title", default=""), points=points, checks=checks)
 
-    def check(self, data, line, key):
+    def check(self, data, line, key, default_number):
         self.mapping(data, line, key, _CHECK_KEYS)
         check_id = data.get("check")
         if not isinstance(check_id, str):
@@ -322,8 +324,8 @@ class _Validator:
             close = [known for known in self.known if known.split(".")[0] == check_id.split(".")[0]]
             hint = f" (checks for this part: {', '.join(sorted(close))})" if close else ""
             self.fail(self.line_of(data, "check"), f"{key}.check", f"unknown check {check_id!r}{hint}")
-        weight = self.number(data, "weight", f"{key}.weight", default=spec.weight)
-        visibility = data.get("visibility", spec.visibility)
+        weight = self.number(data, "weight", f"{key}.weight")
+        visibility = data.get("visibility", "visible")
         if visibility not in VISIBILITIES:
             self.fail(
                 self.line_of(data, "visibility"),
@@ -333,10 +335,12 @@ class _Validator:
         reveal = data.get("reveal", self.preset["scored" if weight > 0 else "unscored"])
         if reveal not in REVEALS:
             self.fail(self.line_of(data, "reveal"), f"{key}.reveal", f"{reveal!r} is not one of {', '.join(REVEALS)}")
-        tags = data.get("tags", spec.tags)
+        tags = data.get("tags", ())
         if not isinstance(tags, (list, tuple)) or not all(isinstance(t, str) for t in tags):
             self.fail(self.line_of(data, "tags"), f"{key}.tags", "must be a list of texts")
-        number = data.get("number", spec.number)
+        number = data.get("number", default_number)
+        if not isinstance(number, (str, int, float)) or isinstance(number, bool):
+            self.fail(self.line_of(data, "number"), f"{key}.number", f"must be text such as '1.2', not {_kind(number)}")
         return CheckRule(
             check_id=check_id,
             name=self.text(data, "name", f"{key}.name", default=spec.name),
@@ -344,7 +348,7 @@ class _Validator:
             visibility=visibility,
             feedback=self.text(data, "feedback", f"{key}.feedback", default="").strip(),
             reveal=reveal,
-            number=str(number) if number is not None else "",
+            number=str(number),
             tags=tuple(tags),
         )
 

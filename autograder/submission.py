@@ -8,8 +8,8 @@ from pathlib import Path
 
 from autograder.markdown import inline_code
 from autograder.notebook import NotebookError, NotebookPlace, read_notebook
-from autograder.sandbox.errors import ImportFailed, place_in_file
-from autograder.sandbox.session import Limits, NothingToGrade, Sandbox, copy_submission
+from autograder.sandbox import ImportFailed, Limits, NothingToGrade, Sandbox, copy_submission
+from autograder.sandbox.errors import place_in_file
 
 
 class SubmissionProblem(Exception):

@@ -61,13 +61,14 @@ def import_student(folder, module_file):
 
 def suite_for(rubric, student):
     """A unittest suite of one test per rubric check, as a gradescope-utils course writes it."""
-    found = checks.discover()
+    found = checks.discover(rubric.question)
+    answers = rubric.question.answers()
     tests = {}
     for index, (part, rule) in enumerate(rubric.checks):
         function = found[rule.check_id].function
 
         def test(self, function=function, check_id=rule.check_id):
-            outcome = run_check(function, check_id, student=student, seed=rubric.scoring.value)
+            outcome = run_check(function, check_id, student=student, seed=rubric.scoring.value, answers=answers)
             self.assertEqual(outcome.fraction, 1.0, outcome.message)
 
         test.__doc__ = f"({part.label}) {rule.name}"

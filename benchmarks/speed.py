@@ -11,7 +11,7 @@ in-process grader, ours, ...; one mix and ``--jobs`` after another), so that a l
 that comes and goes on a shared machine falls on both sides alike. Reported: the
 median of the rounds, their spread (min-max), and the ratio to the comparison point.
 
-- **latency**: ``run_autograder`` on the correct example (``examples/we_recur.py``) in
+- **latency**: ``run_autograder`` on the correct example (``questions/we_recur/example/we_recur.py``) in
   a temporary ``/autograder`` layout (``source/`` a copy of the grader, compiled as
   ``setup.sh`` compiles it), against ``benchmarks/in_process.py`` run from the same
   copy (gradescope-utils' ``JSONTestRunner``, the same checks, the student's module
@@ -51,10 +51,10 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 import synthetic  # noqa: E402
 
-EXAMPLE = REPO / "examples" / "we_recur.py"
+EXAMPLE = REPO / "questions" / "we_recur" / "example" / "we_recur.py"
 MODULE = "we_recur.py"
 #: What the grader's zip holds (``autograder/build.py``), copied for the latency runs.
-SOURCE = ("autograder", "reference", "rubrics", "run_autograder", "benchmarks/in_process.py")
+SOURCE = ("autograder", "questions", "run_autograder", "benchmarks/in_process.py")
 TARGETS = {
     "latency_ratio": ("run_autograder / in-process grader", "<=", 2.0),
     "class_jobs2": ("class mix, --jobs 2 (submissions/s)", ">=", 50.0),
@@ -76,7 +76,7 @@ def gradescope_layout(folder):
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if (REPO / name).is_dir() else shutil.copy2)(REPO / name, source / name)
     subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(source / "autograder"), str(source / "reference"), str(source / "benchmarks")],
+        [sys.executable, "-m", "compileall", "-q", str(source / "autograder"), str(source / "questions"), str(source / "benchmarks")],
         check=True, stdout=subprocess.DEVNULL,
     )
     (folder / "submission").mkdir()

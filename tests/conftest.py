@@ -1,6 +1,6 @@
 """Shared helpers for the grader's own tests.
 
-* ``sample`` is parametrized over every folder of ``tests/submissions`` that holds an
+* ``sample`` is parametrized over every folder of ``questions/we_recur/samples`` that holds an
   ``expected.yaml``, so a new sample is picked up without touching any test.
 * ``results_checker`` validates a results.json against Gradescope's contract: the JSON
   Schema ``gradescope_results.schema.json`` (written from Gradescope's specification,
@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-SUBMISSIONS = REPO / "tests" / "submissions"
+SUBMISSIONS = REPO / "questions" / "we_recur" / "samples"
 SCHEMA = json.loads(Path(__file__).with_name("gradescope_results.schema.json").read_text(encoding="utf-8"))
 #: Gradescope truncates an output field at about this many characters.
 MAX_OUTPUT_CHARS = 100_000
@@ -33,7 +33,7 @@ SUBPROCESS_TIMEOUT = 120
 
 
 def sample_names():
-    """Every sample folder under tests/submissions that says what it should score."""
+    """Every sample folder under questions/we_recur/samples that says what it should score."""
     return sorted(folder.name for folder in SUBMISSIONS.iterdir() if (folder / "expected.yaml").is_file())
 
 

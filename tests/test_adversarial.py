@@ -93,9 +93,9 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).with_name("adversarial")
 DOCKER_LIKE = Path(__file__).with_name("modes") / "docker_like.py"
-CONTROL = "control"  # examples/we_recur.py, through the same harness
-CONTROL_MODULE = REPO / "examples" / "we_recur.py"
-SOURCE_ENTRIES = ("autograder", "reference", "rubrics", "run_autograder", "setup.sh")
+CONTROL = "control"  # questions/we_recur/example/we_recur.py, through the same harness
+CONTROL_MODULE = REPO / "questions" / "we_recur" / "example" / "we_recur.py"
+SOURCE_ENTRIES = ("autograder", "questions", "run_autograder", "setup.sh")
 RUN_TIMEOUT = 120  # seconds before the harness gives up on one run
 BATCH_TIMEOUT = 600  # seconds before it gives up on a batch of the whole corpus
 BOUNDED = 90  # seconds a run may take
@@ -383,8 +383,8 @@ def copy_grader(source, tokens):
             shutil.copy2(path, source / entry)
     for requirements in REPO.glob("requirements*.txt"):
         shutil.copy2(requirements, source / requirements.name)
-    (source / "reference" / "CANARY_SECRET.txt").write_text(f"{tokens['file']}\n", encoding="utf-8")
-    for relative, key in (("rubrics/we_recur.yaml", "rubric"), ("reference/answer_key.py", "key")):
+    (source / "questions" / "we_recur" / "reference" / "CANARY_SECRET.txt").write_text(f"{tokens['file']}\n", encoding="utf-8")
+    for relative, key in (("questions/we_recur/rubric.yaml", "rubric"), ("questions/we_recur/reference/answer_key.py", "key")):
         with open(source / relative, "a", encoding="utf-8") as stream:
             stream.write(f"\n# CANARY {tokens[key]}\n")
     gradescope_modes(source)
@@ -669,7 +669,7 @@ def _read(path):
 def _answer_key_lines():
     return [
         line.strip()
-        for line in (REPO / "reference" / "answer_key.py").read_text(encoding="utf-8").splitlines()
+        for line in (REPO / "questions" / "we_recur" / "reference" / "answer_key.py").read_text(encoding="utf-8").splitlines()
         if len(line.strip()) > 40
     ]
 
@@ -771,7 +771,7 @@ def run_attack(mode, name):
         make_home(home, owner, tokens["home"])
         config = {
             "marker": marker, "pwned_path": pwned_path, **listener.config, "home": str(home),
-            "secret_paths": [str(home / ".ssh" / "id_rsa"), str(world().checkout / "reference" / "CANARY_SECRET.txt")],
+            "secret_paths": [str(home / ".ssh" / "id_rsa"), str(world().checkout / "questions" / "we_recur" / "reference" / "CANARY_SECRET.txt")],
         }
         setting = setting_for(mode, base, name, config, tokens)
         before = fingerprint(setting.grader_tree, setting.grader_targets)
@@ -1070,7 +1070,7 @@ def run_batch(mode):
         for name, marker in zip(names, markers):
             config = {
                 "marker": marker, "pwned_path": pwned_path, **listener.config, "home": str(home),
-                "secret_paths": [str(home / ".ssh" / "id_rsa"), str(world().checkout / "reference" / "CANARY_SECRET.txt"),
+                "secret_paths": [str(home / ".ssh" / "id_rsa"), str(world().checkout / "questions" / "we_recur" / "reference" / "CANARY_SECRET.txt"),
                                  str(out / "scores.csv"), str(export / CONTROL / "we_recur.py")],
             }
             build_upload(export / name, name, config)

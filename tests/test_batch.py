@@ -31,7 +31,7 @@ from autograder.export import ExportedSubmission, Submitter
 from autograder.sandbox import isolation, session
 
 REPO = Path(__file__).resolve().parent.parent
-SUBMISSIONS = REPO / "tests" / "submissions"
+SUBMISSIONS = REPO / "questions" / "we_recur" / "samples"
 SAMPLES = sorted(folder.name for folder in SUBMISSIONS.iterdir() if (folder / "expected.yaml").is_file())
 IMPORT_FAILS = {
     "import_error", "syntax_error", "sys_exit_at_import",
@@ -53,7 +53,7 @@ def read_lines(path):
 
 @pytest.fixture(scope="module")
 def samples_batch(tmp_path_factory):
-    """The batch of every sample folder under tests/submissions, with two graders."""
+    """The batch of every sample folder under questions/we_recur/samples, with two graders."""
     out = tmp_path_factory.mktemp("batch")
     report = run_batch(SUBMISSIONS, out, jobs=2, progress_stream=io.StringIO())
     return report, out
@@ -258,7 +258,7 @@ def grade_here(grader, *samples):
 def test_a_grader_exception_gives_status_error_and_a_valid_results_json(
     tmp_path, monkeypatch, results_checker, own_sandbox_user
 ):
-    grader = Grader(grading.DEFAULT_RUBRIC, tmp_path, slot=7)
+    grader = Grader((REPO / "questions" / "we_recur" / "rubric.yaml"), tmp_path, slot=7)
     real_build, calls = grading.build_results, []
 
     def flaky(rubric, outcomes, **kwargs):  # fails on the first submission only
@@ -278,7 +278,7 @@ def test_a_grader_exception_gives_status_error_and_a_valid_results_json(
 
 
 def test_a_grader_exception_that_names_a_file_not_in_utf8_is_logged(tmp_path, monkeypatch, own_sandbox_user):
-    grader = Grader(grading.DEFAULT_RUBRIC, tmp_path, slot=7)
+    grader = Grader((REPO / "questions" / "we_recur" / "rubric.yaml"), tmp_path, slot=7)
 
     def broken(rubric, outcomes, **kwargs):
         raise RuntimeError("a bug near " + os.fsdecode(b"caf\xe9.py"))
@@ -291,7 +291,7 @@ def test_a_grader_exception_that_names_a_file_not_in_utf8_is_logged(tmp_path, mo
 def test_a_submission_whose_cleanup_fails_costs_only_its_row(tmp_path, monkeypatch, results_checker, own_sandbox_user):
     """Removing a student's scratch copy fails (a tree the disk will not let go): that row
     says so, and the next submission grades as ever."""
-    grader = Grader(grading.DEFAULT_RUBRIC, tmp_path, slot=7)
+    grader = Grader((REPO / "questions" / "we_recur" / "rubric.yaml"), tmp_path, slot=7)
     real_close, closed = session.Sandbox.close, []
 
     def close_and_fail(sandbox):
@@ -373,7 +373,7 @@ def test_each_grader_keeps_to_its_own_processor_with_what_it_starts(tmp_path):
     assert processors_for(len(allowed)) == {slot: cpu for slot, cpu in zip(range(1, len(allowed) + 1), allowed)}
     assert processors_for(len(allowed) + 1) == {}, "more graders than processors: none is pinned"
     (tmp_path / "results").mkdir()
-    with GraderPool(1, grading.DEFAULT_RUBRIC, tmp_path, time_limit=120) as pool:
+    with GraderPool(1, (REPO / "questions" / "we_recur" / "rubric.yaml"), tmp_path, time_limit=120) as pool:
         rows = list(pool.grade([ExportedSubmission("correct", SUBMISSIONS / "correct")]))
         grader = pool.children[0].process.pid
         tree = [grader, *pool_descendants(grader)]
@@ -390,7 +390,7 @@ def test_a_grader_process_that_dies_costs_only_its_submission(tmp_path, results_
         ExportedSubmission("loop", slow),
         ExportedSubmission("correct", SUBMISSIONS / "correct"),
     ]
-    with GraderPool(1, grading.DEFAULT_RUBRIC, tmp_path, time_limit=120) as pool:
+    with GraderPool(1, (REPO / "questions" / "we_recur" / "rubric.yaml"), tmp_path, time_limit=120) as pool:
         (tmp_path / "results").mkdir()
 
         killed = []
@@ -423,7 +423,7 @@ def test_a_grader_that_overruns_its_time_is_stopped_with_what_it_started(tmp_pat
         ExportedSubmission("after", SUBMISSIONS / "correct"),
     ]
     seen, rows, survivors = set(), {}, None
-    with GraderPool(1, grading.DEFAULT_RUBRIC, tmp_path, time_limit=2.5) as pool:  # the import waits 30 s
+    with GraderPool(1, (REPO / "questions" / "we_recur" / "rubric.yaml"), tmp_path, time_limit=2.5) as pool:  # the import waits 30 s
 
         def watch():  # what the grader has started while it grades the loop
             while "loop" not in rows:

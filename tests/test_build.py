@@ -16,12 +16,14 @@ import pytest
 import yaml
 
 from autograder import cli, grading, scoring_seed
+from autograder import question as questions
 from autograder.batch import run_batch
 from autograder.build import MANIFEST, BuildError, build
 from autograder.sandbox import isolation
 
 REPO = Path(__file__).resolve().parent.parent
-SUBMISSIONS = REPO / "tests" / "submissions"
+QUESTION = questions.find("we_recur")
+SUBMISSIONS = QUESTION.samples_dir
 #: Graded from the built zip: a right answer, partial credit, a helper module, another
 #: file name, a wrong answer, an import failure.
 GRADED_FROM_ZIP = ("correct", "e_argmax_onehot", "helper_module", "other_name", "b_no_transpose", "syntax_error")
@@ -40,25 +42,36 @@ def test_zip_holds_exactly_what_gradescope_needs(built):
         modes = {info.filename: (info.external_attr >> 16) & 0o777 for info in archive.infolist()}
     assert {"setup.sh", "run_autograder", "requirements.txt", scoring_seed.FILE_IN_ZIP} <= set(names)
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
+    question = ("questions/__init__.py", "questions/default.txt", "questions/we_recur/__init__.py", "questions/we_recur/rubric.yaml")
     for name in names:
         top = name.split("/")[0]
-        assert name in ("setup.sh", "run_autograder", "requirements.txt", scoring_seed.FILE_IN_ZIP, MANIFEST) or top in (
-            "autograder", "reference", "rubrics"
-        )
+        assert name in ("setup.sh", "run_autograder", "requirements.txt", scoring_seed.FILE_IN_ZIP, MANIFEST, *question) or (
+            top == "autograder" or name.startswith(("questions/we_recur/reference/", "questions/we_recur/checks/"))
+        ), name
         assert "__pycache__" not in name and not name.endswith(".pyc")
         assert not any(part.startswith(".") for part in name.split("/")), name
-    for needed in ("autograder/grading.py", "autograder/checks/pytest.ini", "reference/answer_key.py", "rubrics/we_recur.yaml"):
+    for needed in ("autograder/grading.py", "autograder/checks/pytest.ini", "questions/we_recur/reference/answer_key.py", *question):
         assert needed in names
-    # every module of the two packages is there
-    for package in ("autograder", "reference"):
-        for path in (REPO / package).rglob("*.py"):
+    # every module of the engine and of the question's reference and checks is there
+    for folder in (REPO / "autograder", QUESTION.reference_dir, QUESTION.checks_dir):
+        for path in folder.rglob("*.py"):
             if "__pycache__" not in path.parts:
                 assert path.relative_to(REPO).as_posix() in names
 
 
+def test_zip_holds_one_question_and_names_it(built):
+    """No other question, no handout, example or samples; run_autograder grades the one named."""
+    with zipfile.ZipFile(built) as archive:
+        assert archive.read("questions/default.txt").decode().strip() == "we_recur"
+        names = archive.namelist()
+    assert {name.split("/")[1] for name in names if name.startswith("questions/") and name.count("/") > 1} == {"we_recur"}
+    for left_out in ("handout", "example", "samples"):
+        assert not any(name.startswith(f"questions/we_recur/{left_out}/") for name in names)
+
+
 def test_zip_is_reproducible(built, tmp_path):
     again = tmp_path / "again.zip"
-    build(again, seed=scoring_seed.read(built))  # the same source and the same secret
+    build(again, QUESTION, seed=scoring_seed.read(built))  # the same source and the same secret
     assert again.read_bytes() == built.read_bytes()
 
 
@@ -67,13 +80,14 @@ def test_build_leaves_out_caches_and_editor_files(tmp_path):
     for name in ("setup.sh", "run_autograder", "requirements.txt"):
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / name, source / name)
-    for folder in ("autograder", "reference", "rubrics"):
+    for folder in ("autograder", "questions"):
         shutil.copytree(REPO / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (source / "autograder" / "__pycache__").mkdir()
-    (source / "autograder" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"")
-    (source / "autograder" / "grading.py~").write_text("")
-    (source / "autograder" / ".notes").write_text("")
-    names = build(tmp_path / "a.zip", source=source)
+    for folder in (source / "autograder", source / "questions" / "we_recur" / "checks"):
+        (folder / "__pycache__").mkdir()
+        (folder / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"")
+        (folder / "grading.py~").write_text("")
+        (folder / ".notes").write_text("")
+    names = build(tmp_path / "a.zip", questions.find("we_recur", source / "questions"), source=source)
     assert not any("__pycache__" in n or n.endswith("~") or ".notes" in n for n in names)
 
 
@@ -81,8 +95,9 @@ def test_the_zip_records_the_hashes_every_results_json_carries(built, graded_fro
     with zipfile.ZipFile(built) as archive:
         manifest = json.loads(archive.read(MANIFEST))
     assert manifest == {
-        "rubric": "rubrics/we_recur.yaml",
-        "rubric_sha256": hashlib.sha256(grading.DEFAULT_RUBRIC.read_bytes()).hexdigest(),
+        "question": "we_recur",
+        "rubric": "questions/we_recur/rubric.yaml",
+        "rubric_sha256": hashlib.sha256(QUESTION.rubric_path.read_bytes()).hexdigest(),
         "seed_sha256": scoring_seed.read(built).sha256,
     }
     for results in graded_from_zip.values():
@@ -92,12 +107,12 @@ def test_the_zip_records_the_hashes_every_results_json_carries(built, graded_fro
 
 def test_build_rubric_zips_that_rubric_in_the_graded_place(tmp_path, capsys):
     rubric = tmp_path / "regrade.yaml"
-    rubric.write_text(grading.DEFAULT_RUBRIC.read_text().replace("\ntitle: ", "\ntitle: Regrade of ", 1))
+    rubric.write_text(QUESTION.rubric_path.read_text().replace("\ntitle: ", "\ntitle: Regrade of ", 1))
     assert cli.main(["build", "--out", str(tmp_path / "a.zip"), "--rubric", str(rubric)]) == 0
     digest = hashlib.sha256(rubric.read_bytes()).hexdigest()
     assert f"it grades with {rubric} (sha256 {digest[:12]}" in capsys.readouterr().out
     with zipfile.ZipFile(tmp_path / "a.zip") as archive:
-        assert archive.read("rubrics/we_recur.yaml") == rubric.read_bytes()
+        assert archive.read("questions/we_recur/rubric.yaml") == rubric.read_bytes()
         assert json.loads(archive.read(MANIFEST))["rubric_sha256"] == digest
     (tmp_path / "broken.yaml").write_text("title: x\nparts: []\n")
     assert cli.main(["build", "--out", str(tmp_path / "b.zip"), "--rubric", str(tmp_path / "broken.yaml")]) == 2
@@ -107,9 +122,9 @@ def test_build_rubric_zips_that_rubric_in_the_graded_place(tmp_path, capsys):
 def test_invalid_rubric_stops_the_build(tmp_path):
     source = tmp_path / "checkout"
     shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".venv", ".git", "tests", "__pycache__"))
-    (source / "rubrics" / "broken.yaml").write_text("title: x\nparts: []\n")
-    with pytest.raises(BuildError, match=r"broken\.yaml:\d+: parts"):
-        build(tmp_path / "a.zip", source=source)
+    (source / "questions" / "we_recur" / "rubric.yaml").write_text("title: x\nparts: []\n")
+    with pytest.raises(BuildError, match=r"rubric\.yaml:\d+: parts"):
+        build(tmp_path / "a.zip", questions.find("we_recur", source / "questions"), source=source)
     assert not (tmp_path / "a.zip").exists()
 
 

@@ -113,7 +113,7 @@ def test_grading_from_inside_a_students_folder_imports_none_of_its_modules(tmp_p
     pwned = tmp_path / "pwned"
     folder = tmp_path / "hw7"
     folder.mkdir()
-    (folder / "we_recur.py").write_text((repo / "examples" / "we_recur.py").read_text())
+    (folder / "we_recur.py").write_text((repo / "questions" / "we_recur" / "example" / "we_recur.py").read_text())
     for name in ("numpy", "yaml", "pytest"):
         (folder / f"{name}.py").write_text(f"open({str(pwned)!r}, 'a').write({name!r})\nraise ImportError\n")
     env = {**os.environ, "PYTHONPATH": str(repo)}

@@ -15,7 +15,7 @@ from autograder.batch.compare import compare
 from autograder.batch.journal import ROWS, read_journal
 
 REPO = Path(__file__).resolve().parent.parent
-SUBMISSIONS = REPO / "tests" / "submissions"
+SUBMISSIONS = REPO / "questions" / "we_recur" / "samples"
 SAMPLES = ("correct", "e_argmax_onehot", "e_zeros", "b_wss", "syntax_error")
 # (e) worth 4 instead of 2: whoever earns part of e.generation gains as much again
 HEAVIER_E = ("    points: 2\n    checks:\n      - check: e.generation\n        weight: 2\n",
@@ -32,7 +32,7 @@ def regraded(tmp_path_factory):
         for path in (SUBMISSIONS / sample).iterdir():
             if path.name != "expected.yaml":
                 target.joinpath(path.name).write_bytes(path.read_bytes())
-    text = (REPO / "rubrics" / "we_recur.yaml").read_text()
+    text = (REPO / "questions" / "we_recur" / "rubric.yaml").read_text()
     assert text.count(HEAVIER_E[0]) == 1
     rubric = folder / "heavier_e.yaml"
     rubric.write_text(text.replace(*HEAVIER_E))

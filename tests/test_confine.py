@@ -72,7 +72,7 @@ def test_a_path_inside_a_private_folder_is_granted_and_a_private_path_never(tmp_
 def test_private_paths_name_the_grader_its_homes_and_what_a_batch_adds(monkeypatch, tmp_path):
     monkeypatch.setenv("AUTOGRADER_PRIVATE", os.pathsep.join([str(tmp_path / "export"), str(tmp_path / "out")]))
     private = isolation.private_paths()
-    for path in (str(REPO), str(REPO / "autograder"), str(REPO / "reference"), os.path.expanduser("~"),
+    for path in (str(REPO), str(REPO / "autograder"), os.path.expanduser("~"),
                  str(tmp_path / "export"), str(tmp_path / "out")):
         assert path in private
 
@@ -97,7 +97,7 @@ def test_student_code_reads_only_what_the_interpreter_needs_and_writes_only_its_
 
         def probe():
             return {{
-                "grader": attempt(lambda: open({str(REPO / "reference" / "answer_key.py")!r}).read()),
+                "grader": attempt(lambda: open({str(REPO / "questions" / "we_recur" / "reference" / "answer_key.py")!r}).read()),
                 "secret": attempt(lambda: open({str(secret)!r}).read()),
                 "home": attempt(lambda: os.listdir({os.path.expanduser("~")!r})),
                 "proc": attempt(lambda: open("/proc/1/cmdline").read()),

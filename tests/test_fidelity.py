@@ -1,6 +1,6 @@
 """Grade the answer, not its encoding (issue 11): what a careful TA would give, every time.
 
-* A correct answer computed in float32 (``tests/submissions/f32_correct``) scores 12 and
+* A correct answer computed in float32 (``questions/we_recur/samples/f32_correct``) scores 12 and
   passes every check, the zero-point ones included, at each of twelve rubric seeds:
   whether it passes must not depend on the draws. Every other float32 and float16
   sample scores its expected.yaml at the same seeds: right ones in full, wrong ones
@@ -34,8 +34,8 @@ import yaml
 from autograder import grading
 
 REPO = Path(__file__).resolve().parent.parent
-SUBMISSIONS = REPO / "tests" / "submissions"
-DEFAULT_RUBRIC = REPO / "rubrics" / "we_recur.yaml"
+SUBMISSIONS = REPO / "questions" / "we_recur" / "samples"
+DEFAULT_RUBRIC = REPO / "questions" / "we_recur" / "rubric.yaml"
 SAMPLES = sorted(folder.name for folder in SUBMISSIONS.iterdir() if (folder / "expected.yaml").is_file())
 FULL_MARKS = 12
 PARALLEL_RUNS = min(4, os.cpu_count() or 1)

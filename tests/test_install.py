@@ -11,7 +11,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 #: What the wheel is built from: the packaging files and every installed folder.
-PACKAGED = ("pyproject.toml", "README.md", "requirements.txt", "autograder", "reference", "rubrics", "questions")
+PACKAGED = ("pyproject.toml", "README.md", "requirements.txt", "autograder", "questions")
 
 
 def run(command, **kwargs):
@@ -31,8 +31,8 @@ def test_pip_install_gives_the_autograder_command(tmp_path):
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path / "wheel"), str(source)])
     (wheel,) = (tmp_path / "wheel").glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "rubrics/we_recur.yaml" in names and "autograder/checks/pytest.ini" in names
-    assert "reference/rnn_a.py" in names and "autograder/sandbox/worker.py" in names
+    assert "questions/we_recur/rubric.yaml" in names and "autograder/checks/pytest.ini" in names
+    assert "questions/we_recur/reference/rnn_a.py" in names and "autograder/sandbox/worker.py" in names
     assert not any(name.startswith("tests/") for name in names)
 
     venv = tmp_path / "venv"

@@ -22,7 +22,7 @@ from autograder.batch.scores import Row
 from autograder.export import Submitter
 
 REPO = Path(__file__).resolve().parent.parent
-SUBMISSIONS = REPO / "tests" / "submissions"
+SUBMISSIONS = REPO / "questions" / "we_recur" / "samples"
 SAMPLES = ("correct", "b_reversed", "d_sigmoid", "e_argmax_onehot", "f_all_true", "syntax_error", "missing_functions",
            "a_wrong", "c_wrong", "correct_lists")
 
@@ -193,6 +193,6 @@ def test_resume_refuses_another_rubric(export, tmp_path):
     out = tmp_path / "out"
     run_batch(export / "correct", out, jobs=1, progress_stream=io.StringIO())
     rubric = tmp_path / "r.yaml"
-    rubric.write_text((REPO / "rubrics" / "we_recur.yaml").read_text().replace("seed: ", "seed: 1"))
+    rubric.write_text((REPO / "questions" / "we_recur" / "rubric.yaml").read_text().replace("seed: ", "seed: 1"))
     with pytest.raises(OutputInUse, match="another rubric"):
         run_batch(export / "correct", out, jobs=1, progress_stream=io.StringIO(), rubric_path=rubric, resume=True)

@@ -17,14 +17,14 @@ import pytest
 import yaml
 
 from autograder import cli, grading
-from autograder.checks import check_part_b, check_part_f
+from questions.we_recur.checks import check_part_b, check_part_f
 from autograder.kit.pruning import visible_source
 from autograder.kit.sealed import Sealed, call_key, seal
 from autograder.results import points
 from autograder.sandbox import isolation
 
 REPO = Path(__file__).resolve().parent.parent
-SUBMISSIONS = REPO / "tests" / "submissions"
+SUBMISSIONS = REPO / "questions" / "we_recur" / "samples"
 #: Rules that sample the next word generate inputs the kit never saw: it holds the
 #: reference's answers only for the inputs the visible checks draw, so it cannot run the
 #: reference network on a sampled generation, and it gives (e) no credit where Gradescope
@@ -118,7 +118,7 @@ def graded():
 
 
 def test_the_environment_has_numpy_only(numpy_only_python):
-    for module in ("yaml", "pytest", "gradescope_utils", "reference", "autograder"):
+    for module in ("yaml", "pytest", "gradescope_utils", "reference", "questions", "autograder"):
         done = subprocess.run([str(numpy_only_python), "-c", f"import {module}"], capture_output=True, cwd="/")
         assert done.returncode != 0, f"{module} is importable in the numpy-only venv"
     assert subprocess.run([str(numpy_only_python), "-c", "import numpy"], cwd="/").returncode == 0
@@ -167,9 +167,10 @@ def test_kit_without_numpy_says_how_to_install_it(kit, tmp_path):
 def test_an_unrecorded_input_is_reported_not_passed(kit, numpy_only_python):
     script = (
         "import sys, numpy as np; sys.path.insert(0, '_selfcheck')\n"
-        "from autograder.checks.oracle import answer_key, OracleMiss\n"
-        "try:\n    answer_key.rnn_b_f2(np.full((2, 1), 0.5))\n"
-        "except OracleMiss as miss:\n    print(miss)\n"
+        "from autograder.checks import NoAnswer\nfrom autograder.kit.replay import load\n"
+        "answers = load('_selfcheck/answers.json')\n"
+        "try:\n    answers.rnn_b_f2(np.full((2, 1), 0.5))\n"
+        "except NoAnswer as miss:\n    print(miss)\n"
     )
     done = subprocess.run([str(numpy_only_python), "-c", script], cwd=kit, capture_output=True, text=True)
     assert "no recorded answer for `rnn_b_f2`" in done.stdout and "numpy" in done.stdout, done.stderr
@@ -181,15 +182,15 @@ def test_an_unrecorded_input_is_reported_not_passed(kit, numpy_only_python):
 def test_kit_holds_the_handout_and_no_reference(kit):
     texts = kit_texts(kit)
     assert texts["README.md"].startswith((REPO / "autograder" / "kit" / "README.md").read_text().rstrip())
-    assert texts["README.md"].endswith((REPO / "handout" / "README.md").read_text())
-    assert texts["we_recur.py"] == (REPO / "handout" / "we_recur.py").read_text()
+    assert texts["README.md"].endswith((REPO / "questions" / "we_recur" / "handout" / "README.md").read_text())
+    assert texts["we_recur.py"] == (REPO / "questions" / "we_recur" / "handout" / "we_recur.py").read_text()
     assert "check.py" in texts
-    references = [path.read_text() for path in (REPO / "reference").glob("*.py")]
+    references = [path.read_text() for path in (REPO / "questions" / "we_recur" / "reference").glob("*.py")]
     for name, text in texts.items():
         assert not name.startswith("reference/") and "/reference/" not in name
         assert text not in references, f"{name} is a copy of a reference module"
         assert "import reference" not in text and "from reference" not in text, name
-    for example in (REPO / "examples").glob("*.py"):
+    for example in (REPO / "questions" / "we_recur" / "example").glob("*.py"):
         assert example.read_text() not in texts.values()
 
 
@@ -200,7 +201,7 @@ def test_kit_holds_no_answer_in_plain_text(kit):
     for answer in ('"all_W_ssx": False', "'all_W_ssx': False", '"all_W_ssx":false', "(2, 4)", "(2, 2)", "[2, 4]",
                    "np.exp(z - np.max(z", "def softmax", "next_input_is_output", "def rnn_b_next_input(p_t):\n    return p_t"):
         assert answer not in everything, answer
-    answers = json.loads(texts["_selfcheck/autograder/checks/oracle_answers.json"])
+    answers = json.loads(texts["_selfcheck/answers.json"])
     shapes = answers["calls"][call_key("rnn_b_shapes", (), {})]
     assert shapes == {"$dict": [["W_ssx", {"$sealed": seal((2, 4), answers["salt"])}], ["W_ox", {"$sealed": seal((2, 4), answers["salt"])}]]}
     part_f = answers["calls"][call_key("rnn_b_dloss_dx_depends_on", (), {})]
@@ -220,7 +221,7 @@ def test_sealed_answers_compare_without_holding_the_value():
 def hidden_kit(tmp_path_factory):
     """A kit built from the default rubric with three of its checks hidden."""
     folder = tmp_path_factory.mktemp("hidden")
-    text = (REPO / "rubrics" / "we_recur.yaml").read_text()
+    text = (REPO / "questions" / "we_recur" / "rubric.yaml").read_text()
     data = yaml.safe_load(text)
     for part in data["parts"]:
         for rule in part["checks"]:
@@ -240,13 +241,13 @@ def test_hidden_checks_leave_no_trace_in_the_kit(hidden_kit):
     texts = kit_texts(hidden_kit)
     everything = "\n".join(texts.values())
     for trace in (*HIDDEN, "check_overflow", "1000.0", "-1002.0", "f2 on inputs of large magnitude", "OTHER_SIZE_DRAWS",
-                  "dLoss_t/dx_t at other sizes", "item_check(4", "check_f_iv", "grade_statements", HIDDEN_HINT):
+                  "dLoss_t/dx_t at other sizes", "item_check('iv'", "check_f_iv", "grade_statements", HIDDEN_HINT):
         assert trace not in everything, trace
     rubric = json.loads(texts["_selfcheck/rubric.json"])
     assert rubric["has_hidden_checks"] is True
     assert len(rubric["rules"]) == 16 - len(HIDDEN) and not {r["check_id"] for r in rubric["rules"]} & set(HIDDEN)
     # the hidden checks' inputs were never recorded
-    answers = json.loads(texts["_selfcheck/autograder/checks/oracle_answers.json"])["calls"]
+    answers = json.loads(texts["_selfcheck/answers.json"])["calls"]
     assert call_key("rnn_b_f2", (np.array([[1000.0], [999.0]]),), {}) not in answers
     rng = np.random.default_rng([grading.load().seed, __import__("zlib").crc32(b"b.other_sizes")])
     first_draw = check_part_b.draw(rng, 3, 4, 5)
@@ -265,7 +266,7 @@ def test_hidden_kit_checks_the_visible_checks(hidden_kit):
 
 
 def test_kit_with_no_visible_check_is_refused(tmp_path, capsys):
-    data = yaml.safe_load((REPO / "rubrics" / "we_recur.yaml").read_text())
+    data = yaml.safe_load((REPO / "questions" / "we_recur" / "rubric.yaml").read_text())
     for part in data["parts"]:
         for rule in part["checks"]:
             rule["visibility"] = "hidden"
@@ -283,7 +284,7 @@ def test_pruning_keeps_the_visible_checks_and_what_they_use():
     assert "check_f_ii =" not in source and "check_f_iv" not in source
     assert "def grade_item" in source and "def derived_key" in source and "HINT = " in source
     assert "def grade_statements" not in source, "only f.statements uses it"
-    namespace = {}
+    namespace = {"__name__": "pruned_check_module", "__package__": check_part_f.__package__}  # its relative imports
     exec(compile(source, "check_part_f.py", "exec"), namespace)  # what remains still runs
     assert namespace["check_f_i"].__check_id__ == "f.i"
 
@@ -362,7 +363,7 @@ def test_kit_warns_of_imports_in_a_notebooks_code_cells(kit, laptop_python, tmp_
 
 def test_the_kit_records_its_rubrics_hash(kit):
     rubric = json.loads(kit_texts(kit)["_selfcheck/rubric.json"])
-    assert rubric["rubric_sha256"] == hashlib.sha256(grading.DEFAULT_RUBRIC.read_bytes()).hexdigest()
+    assert rubric["rubric_sha256"] == hashlib.sha256((REPO / "questions" / "we_recur" / "rubric.yaml").read_bytes()).hexdigest()
 
 
 def test_the_kit_records_what_gradescope_installs(kit):

@@ -20,7 +20,7 @@ from autograder.sandbox import portable, wire
 from test_kit import unzip, venv_with_numpy
 
 REPO = Path(__file__).resolve().parent.parent
-SUBMISSIONS = REPO / "tests" / "submissions"
+SUBMISSIONS = REPO / "questions" / "we_recur" / "samples"
 CORRECT = SUBMISSIONS / "correct" / "we_recur.py"
 #: Where the venvs come from: the system's Python, as a student's would.
 SYSTEM_PYTHON = Path("/usr/bin/python3")

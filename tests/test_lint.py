@@ -30,6 +30,7 @@ parts:
         visibility: after_due_date
       - check: f.ii
         weight: 0.5
+        visibility: after_due_date
 """
 
 
@@ -60,7 +61,7 @@ def test_valid_rubric_exits_0_and_lists_every_check(tmp_path, capsys):
     assert table_row(out, "a.other_sizes")[-3:] == ["0", "hidden (never shown)", "score, hint, diagnosis"]
     assert table_row(out, "f.i")[-3:] == ["0.5", "after the due date", "score, hint, diagnosis"]
     assert "reveal preset homework" in out
-    assert "3 points in 2 parts; 4 checks, 1 visible now." in out  # f.ii: its decorator's after_due_date
+    assert "3 points in 2 parts; 4 checks, 1 visible now." in out
     assert "do not see their total" in out
 
 
@@ -72,7 +73,7 @@ def test_exam_preset_shows_the_score_of_scored_checks(tmp_path, capsys):
 
 
 def test_default_rubric_is_valid_and_totals_12(capsys):
-    status = cli.main(["lint", str(grading.DEFAULT_RUBRIC)])
+    status = cli.main(["lint", "--question", "we_recur"])
     out = capsys.readouterr().out
     assert status == 0
     rubric = grading.load()
@@ -104,3 +105,47 @@ def test_missing_rubric_exits_2(tmp_path, capsys):
     status = cli.main(["lint", str(tmp_path / "nope.yaml")])
     assert status == 2
     assert "nope.yaml: cannot be read" in capsys.readouterr().err
+
+
+# -- a question's checks, as lint sees them ------------------------------------------------------
+
+TWO_CHECKS = '''
+from autograder.checks import check
+
+
+@check("x.one", "the first")
+def check_one(student):
+    pass
+
+
+@check("{second}", "the second")
+def check_two(student):
+    pass
+'''
+
+
+def tiny_question(folder, second_id):
+    """A question folder whose checks are ``x.one`` and ``second_id``; its rubric uses ``x.one``."""
+    (folder / "checks").mkdir(parents=True)
+    (folder / "__init__.py").write_text("")
+    (folder / "checks" / "__init__.py").write_text("")
+    (folder / "checks" / "check_x.py").write_text(TWO_CHECKS.replace("{second}", second_id))
+    (folder / "rubric.yaml").write_text(
+        "title: tiny\nmodule: tiny.py\nparts:\n  - label: x\n    points: 1\n    checks:\n      - check: x.one\n        weight: 1\n"
+    )
+    return folder
+
+
+def test_a_check_id_defined_twice_names_both_files_and_lines(tmp_path, capsys):
+    folder = tiny_question(tmp_path / "twice_defined", "x.one")
+    assert cli.main(["lint", "--question", str(folder)]) == 2
+    err = capsys.readouterr().err
+    check_file = folder.resolve() / "checks" / "check_x.py"
+    assert f"{check_file}:10: check id 'x.one' is already defined at {check_file}:5" in err, err
+
+
+def test_a_check_the_rubric_leaves_out_is_named_with_its_file_and_line(tmp_path, capsys):
+    folder = tiny_question(tmp_path / "left_out", "x.two")
+    assert cli.main(["lint", "--question", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert f"note: {folder.resolve() / 'checks' / 'check_x.py'}:10: check 'x.two' is not in the rubric" in out, out

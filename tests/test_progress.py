@@ -10,7 +10,7 @@ from autograder.batch.progress import LINE_SECONDS, Progress
 from autograder.batch.scores import Row
 
 REPO = Path(__file__).resolve().parent.parent
-SUBMISSIONS = REPO / "tests" / "submissions"
+SUBMISSIONS = REPO / "questions" / "we_recur" / "samples"
 
 
 class Stream(io.StringIO):

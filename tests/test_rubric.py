@@ -1,5 +1,5 @@
 """autograder.rubric: the default rubric, every way a rubric can be invalid (each error
-names the file, the line and the key), defaults from the checks' decorators, and a
+names the file, the line and the key), defaults for what it leaves out (never the checks'), and a
 rubric with a hidden check graded end to end."""
 
 import re
@@ -10,14 +10,15 @@ import numpy as np
 import pytest
 
 from autograder import checks, grading
-from autograder.checks import CheckSpec, check_part_b
+from autograder.checks import CheckSpec
 from autograder.rubric import RubricError, load_rubric
-from reference import answer_key
+from questions.we_recur.checks import check_part_b
+from questions.we_recur.reference import answer_key
 
 HERE = Path(__file__).parent
 RUBRICS = HERE / "rubrics"
-SUBMISSIONS = HERE / "submissions"
-EXAMPLE = HERE.parent / "examples" / "we_recur.py"
+SUBMISSIONS = HERE.parent / "questions" / "we_recur" / "samples"
+EXAMPLE = HERE.parent / "questions" / "we_recur" / "example" / "we_recur.py"
 
 
 # -- the default rubric ----------------------------------------------------------------------
@@ -153,30 +154,30 @@ def test_cli_with_invalid_rubric_exits_2_and_writes_no_results(tmp_path, cli_run
     assert not run.results_path.exists()
 
 
-# -- defaults from the checks' gradescope-utils decorators -----------------------------------
+# -- the rubric is the single source of weight, visibility, number and tags -----------------
 
 
-def test_omitted_fields_come_from_the_decorators():
-    rubric = grading.load(RUBRICS / "decorator_defaults.yaml")
-    rule = rubric.part("b").checks[0]
-    function = check_part_b.check_random_weights
-    assert rule.weight == function.__weight__ == 2
-    assert rule.visibility == function.__visibility__ == "visible"
-    assert rule.number == function.__number__ == "2.1"
-    assert rule.tags == tuple(function.__tags__)
+def test_omitted_fields_take_their_defaults():
+    rule = grading.load(RUBRICS / "defaults.yaml").part("b").checks[0]
+    assert (rule.weight, rule.visibility, rule.number, rule.tags) == (2, "visible", "1.1", ())
 
 
-def test_rubric_values_take_precedence_over_decorators():
-    rule = grading.load(RUBRICS / "decorator_defaults.yaml").part("b").checks[1]
-    function = check_part_b.check_other_sizes
-    assert function.__weight__ == 0 and function.__number__ == "2.2"
+def test_stated_fields_are_the_rubrics():
+    rule = grading.load(RUBRICS / "defaults.yaml").part("b").checks[1]
     assert (rule.weight, rule.visibility, rule.number, rule.tags) == (0.5, "after_due_date", "7.7", ("mine",))
 
 
-def test_weight_is_required_without_a_decorator(tmp_path):
+def test_check_functions_carry_no_weight_visibility_number_or_tags():
+    """Everything a grade depends on is in the rubric: the checks state only id and name."""
+    for spec in checks.discover().values():
+        for attribute in ("__weight__", "__visibility__", "__number__", "__tags__"):
+            assert not hasattr(spec.function, attribute), f"{spec.place}: {spec.check_id} sets {attribute}"
+
+
+def test_weight_is_required(tmp_path):
     path = tmp_path / "rubric.yaml"
     path.write_text(MINIMAL.replace("        weight: 2\n", ""))
-    bare = CheckSpec("a.exam_shapes", "bare", None, weight=None, visibility="visible", number=None, tags=())
+    bare = CheckSpec("a.exam_shapes", "bare", None)
     with pytest.raises(RubricError) as caught:
         load_rubric(path, {"a.exam_shapes": bare})
     assert caught.value.key == "parts[0].checks[0].weight"

@@ -1,4 +1,4 @@
-"""End to end: every sample submission under tests/submissions, graded through both
+"""End to end: every sample submission under questions/we_recur/samples, graded through both
 entry points, scores what its expected.yaml says.
 
 Each sample is graded once per entry point (``run_autograder`` in a temporary
@@ -17,7 +17,7 @@ import pytest
 from autograder import grading
 
 REPO = Path(__file__).resolve().parent.parent
-SUBMISSIONS = REPO / "tests" / "submissions"
+SUBMISSIONS = REPO / "questions" / "we_recur" / "samples"
 
 ENTRY_POINTS = ("run_autograder", "cli")
 #: Graded first, so that the wait for their call timeout overlaps the other runs.
@@ -272,7 +272,7 @@ def outside_code(markdown):
 def test_student_text_in_feedback_stays_in_code_spans(tmp_path):
     """Feedback is markdown: a dict key or a type name the student chose is shown as
     code, never rendered as a link or HTML."""
-    source = (REPO / "examples" / "we_recur.py").read_text()
+    source = (REPO / "questions" / "we_recur" / "example" / "we_recur.py").read_text()
     (tmp_path / "we_recur.py").write_text(source + STUDENT_TEXT)  # the later definitions win
     results = grading.grade(tmp_path / "we_recur.py", grading.load()).results.to_json()
     assert part_scores(results)["b"] == 0 and part_scores(results)["d"] == 0

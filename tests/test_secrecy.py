@@ -22,9 +22,9 @@ from autograder.batch import run_batch
 from autograder.sandbox import isolation
 
 REPO = Path(__file__).resolve().parent.parent
-SUBMISSIONS = REPO / "tests" / "submissions"
+SUBMISSIONS = REPO / "questions" / "we_recur" / "samples"
 SAMPLES = sorted(folder.name for folder in SUBMISSIONS.iterdir() if (folder / "expected.yaml").is_file())
-EXAMPLE = REPO / "examples" / "we_recur.py"
+EXAMPLE = REPO / "questions" / "we_recur" / "example" / "we_recur.py"
 
 #: The official answers (see /work/shared/problem/we-recur.md) in the spellings a text
 #: might use, compared after :func:`squeezed` (lower case, no white space). Per part:
@@ -81,7 +81,7 @@ def test_the_answer_spellings_catch_the_answers():
 
 
 def preset_rubric(folder, preset):
-    text = grading.DEFAULT_RUBRIC.read_text(encoding="utf-8")
+    text = (REPO / "questions" / "we_recur" / "rubric.yaml").read_text(encoding="utf-8")
     assert "\nreveal: homework\n" in text
     path = folder / f"{preset}.yaml"
     path.write_text(text.replace("\nreveal: homework\n", f"\nreveal: {preset}\n"), encoding="utf-8")
@@ -175,7 +175,7 @@ def test_a_failed_import_is_shown_once(rendered):
     ids=["preset", "check"],
 )
 def test_lint_rejects_an_invalid_reveal_naming_file_and_line(tmp_path, capsys, edit, key):
-    text = grading.DEFAULT_RUBRIC.read_text(encoding="utf-8")
+    text = (REPO / "questions" / "we_recur" / "rubric.yaml").read_text(encoding="utf-8")
     assert edit[0] in text
     path = tmp_path / "rubric.yaml"
     path.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
@@ -188,7 +188,7 @@ def test_lint_rejects_an_invalid_reveal_naming_file_and_line(tmp_path, capsys, e
 
 
 def test_a_check_may_reveal_less_than_its_preset(tmp_path):
-    text = grading.DEFAULT_RUBRIC.read_text(encoding="utf-8")
+    text = (REPO / "questions" / "we_recur" / "rubric.yaml").read_text(encoding="utf-8")
     path = tmp_path / "rubric.yaml"
     path.write_text(text.replace("      - check: b.other_sizes\n", "      - check: b.other_sizes\n        reveal: hint\n"))
     rubric = grading.load(path)
@@ -267,14 +267,8 @@ def rnn_b_f2(z):
 
 
 def rnn_b_next_input(p_t):
-    for runs in BOOK["networks"].values():
-        for run in runs.values():
-            ps = [_array(p) for p in run["ps"]]
-            xs = [_array(x) for x in run["xs"]]
-            for t in range(len(ps) - 1):
-                if ps[t].shape == p_t.shape and np.allclose(ps[t], p_t, rtol=1e-9, atol=1e-12):
-                    return xs[t + 1]
-    return np.zeros_like(p_t)
+    found = _lookup("rnn_b_next_input", p_t)
+    return found if found is not None else np.zeros_like(p_t)
 
 
 def rnn_b_dloss_dx_depends_on():
@@ -297,7 +291,7 @@ def replay(tmp_path_factory):
     submission = folder / "submission"
     submission.mkdir()
     with zipfile.ZipFile(folder / "kit.zip") as kit:
-        (submission / "oracle_answers.json").write_bytes(kit.read("we_recur-kit/_selfcheck/autograder/checks/oracle_answers.json"))
+        (submission / "oracle_answers.json").write_bytes(kit.read("we_recur-kit/_selfcheck/answers.json"))
         (submission / "sealed.py").write_bytes(kit.read("we_recur-kit/_selfcheck/autograder/kit/sealed.py"))
     (submission / "we_recur.py").write_text(REPLAY)
     return submission
@@ -425,7 +419,7 @@ def test_the_kit_holds_no_official_answer(kit_texts, part):
 
 def test_the_kits_checks_have_no_comment_docstring_or_mistake_table(kit_texts):
     texts = kit_texts
-    checks = {name: text for name, text in texts.items() if "/autograder/checks/check_part_" in name}
+    checks = {name: text for name, text in texts.items() if "/question/checks/check_part_" in name}
     assert checks, "the kit holds the visible checks"
     for name, text in checks.items():
         assert "#" not in re.sub(r"(['\"]).*?\1", "", text), f"{name} keeps a comment"

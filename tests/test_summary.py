@@ -26,7 +26,7 @@ from autograder.batch import run_batch
 from autograder.batch.summary import summarize, to_html, to_markdown
 
 REPO = Path(__file__).resolve().parent.parent
-SUBMISSIONS = REPO / "tests" / "submissions"
+SUBMISSIONS = REPO / "questions" / "we_recur" / "samples"
 HOSTILE = '<script>alert("x")</script> | **Eve** _x_ [a](http://x) `c`'
 
 # submission number -> (sample, name); the recognised mistake each sample makes is stated in MISTAKES
@@ -159,7 +159,7 @@ def test_lists_of_what_did_not_grade_and_links(graded):
     assert '<a href="results/16.json">' in page and '<a href="logs/16.txt">log</a>' in page
     assert '<a href="logs/1.txt">' not in page, "no link to a log that does not exist"
     assert (out / "logs" / "16.txt").is_file() and not (out / "logs" / "1.txt").exists()
-    assert "sha256" in markdown and "Seed: public" in markdown and "we_recur.yaml" in markdown
+    assert "sha256" in markdown and "Seed: public" in markdown and "rubric.yaml" in markdown
 
 
 def test_every_student_string_is_escaped(graded):

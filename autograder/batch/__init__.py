@@ -135,12 +135,13 @@ def _earlier_rows(out_dir, meta, *, resume, force):
 
 
 def run_batch(
-    export_path, out_dir, *, jobs=None, rubric_path=grading.DEFAULT_RUBRIC, seed=None, progress_stream=sys.stderr,
+    export_path, out_dir, *, jobs=None, rubric_path=None, seed=None, progress_stream=sys.stderr,
     shard=None, resume=False, force=True, compare_with=None,
 ):
     """Grade every submission of the export at ``export_path`` (of its ``shard``, a
     :class:`~autograder.batch.journal.Shard`, when given) into ``out_dir``, drawing with
-    the secret ``seed`` (a :class:`~autograder.scoring_seed.Seed`; None: the rubric's public seed).
+    the secret ``seed`` (a :class:`~autograder.scoring_seed.Seed`; None: the rubric's public seed),
+    under the rubric at ``rubric_path`` (None: the default question's).
 
     ``out_dir`` may hold an earlier run of the batch: ``resume`` keeps the rows it
     finished and grades the rest; ``force`` replaces it; with neither, it is an error

@@ -12,6 +12,7 @@ import dataclasses
 import re
 
 from autograder.export import Submitter
+from autograder.labels import Label
 from autograder.results import SCORE_DECIMALS, escaped, points
 
 GRADED = "graded"
@@ -56,11 +57,11 @@ def status_of(results, *, located):
     labels = set(results.get("extra_data", {}).get("outcomes", {}).values())
     if not located:
         return NO_SUBMISSION
-    if "import failed" in labels:
+    if Label.IMPORT_FAILED in labels:
         return IMPORT_FAILED
-    if labels & {"grader error", "not run"}:
+    if labels & {Label.GRADER_ERROR, Label.NOT_RUN}:
         return ERROR
-    if "timed out" in labels:
+    if Label.TIMED_OUT in labels:
         return TIMED_OUT
     return GRADED
 

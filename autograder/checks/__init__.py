@@ -1,14 +1,22 @@
 """The checks: pytest test functions that grade one part each, through the sandbox.
 
-A check is a function named ``check_*`` in a module ``check_*.py`` of this package,
-registered under a stable id with :func:`check`. It may also carry gradescope-utils'
-decorators (``weight``, ``visibility``, ``number``, ``tags``) as defaults; the rubric
-takes precedence. Checks receive these fixtures from :mod:`autograder.plugin`:
+A check is a function named ``check_*`` in a module ``check_*.py`` of a question's
+``checks/`` folder (see :mod:`autograder.question`),
+registered under a stable id and a name with :func:`check`. The rubric is the single
+source of its weight, visibility, number, tags and feedback (gradescope-utils'
+decorators are not read: a check states what it grades, the rubric how much it counts
+and who sees it). Checks receive these fixtures from :mod:`autograder.plugin`:
 
 ``student``
     the :class:`~autograder.sandbox.session.Sandbox` holding the student's module;
 ``rng``
     a ``numpy.random.Generator`` seeded from the rubric's seed and the check id;
+``answers``
+    what the check compares with: in the grader the question's ``reference/answers.py``
+    (plain functions of arrays and numbers returning plain values, PrairieLearn's
+    reference answers handed to the test as data); in the student kit a replay of the
+    answers recorded from it (:mod:`autograder.kit.replay`), under the same names, which
+    raises :class:`NoAnswer` for arguments it never recorded;
 ``feedback``
     a :class:`Feedback` for notes that accompany a passing result.
 
@@ -22,8 +30,6 @@ and, where a wrong answer is recognised, what the student computed instead.
 """
 
 import dataclasses
-import importlib
-import pkgutil
 import zlib
 
 import numpy as np
@@ -47,6 +53,11 @@ class PartialCredit(Exception):
         self.fraction = min(max(float(fraction), 0.0), 1.0)
         self.message = message
         self.mistake = mistake or ""
+
+
+class NoAnswer(RuntimeError):
+    """The student kit's ``answers`` holds no recorded answer for these arguments (never
+    raised in the grader, whose ``answers`` computes every one)."""
 
 
 def fail(message, *, mistake=""):
@@ -78,15 +89,17 @@ class Feedback:
 
 @dataclasses.dataclass(frozen=True)
 class CheckSpec:
-    """A registered check and the defaults its decorators give."""
+    """A registered check: its id, the name students see (unless the rubric renames it)
+    and the function."""
 
     check_id: str
     name: str
     function: object
-    weight: object  # float or None when no decorator sets it
-    visibility: str
-    number: object
-    tags: tuple
+
+    @property
+    def place(self):
+        """``file:line`` where the check is defined."""
+        return _place(self.function)
 
 
 def check(check_id, name):
@@ -101,29 +114,33 @@ def check(check_id, name):
 
 
 def spec_of(function):
-    """The :class:`CheckSpec` of a registered check function (decorators read here)."""
-    return CheckSpec(
-        check_id=function.__check_id__,
-        name=function.__check_name__,
-        function=function,
-        weight=getattr(function, "__weight__", None),
-        visibility=getattr(function, "__visibility__", "visible"),
-        number=getattr(function, "__number__", None),
-        tags=tuple(getattr(function, "__tags__", ())),
-    )
+    """The :class:`CheckSpec` of a registered check function."""
+    return CheckSpec(check_id=function.__check_id__, name=function.__check_name__, function=function)
 
 
-def discover():
-    """Every registered check of this package, by id, in definition order."""
+def discover(question=None):
+    """Every registered check of ``question`` (an :class:`~autograder.question.Question`;
+    None: the default question), by id, in definition order. Raises
+    :class:`~autograder.question.QuestionError` when a check id is defined twice, naming
+    both places."""
+    from autograder import question as questions  # here: the kit's self-check imports this package alone
+
+    question = question if question is not None else questions.default()
     found = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if not info.name.startswith("check_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    for path in sorted(question.checks_dir.glob("check_*.py")):
+        module = question.import_module(f"checks.{path.stem}")
         for value in vars(module).values():
             if callable(value) and hasattr(value, "__check_id__"):
                 spec = spec_of(value)
                 if spec.check_id in found and found[spec.check_id].function is not value:
-                    raise RuntimeError(f"two checks share the id {spec.check_id!r}")
+                    raise questions.QuestionError(
+                        f"{_place(value)}: check id {spec.check_id!r} is already defined at {_place(found[spec.check_id].function)}"
+                    )
                 found[spec.check_id] = spec
     return found
+
+
+def _place(function):
+    """``file:line`` of a check function's definition."""
+    code = function.__code__
+    return f"{code.co_filename}:{code.co_firstlineno}"

@@ -6,10 +6,12 @@ The kit vendors the grader's pure-Python pieces and replaces two things:
 
 - pytest and its plugin, by :mod:`autograder.kit.selfcheck`, which calls each visible
   check with the same fixtures and judges it with :mod:`autograder.outcomes`;
-- the reference implementation, by a replay of answers recorded at build time
-  (:mod:`autograder.kit.replay_oracle`, shipped as ``autograder/checks/oracle.py``),
-  in which discrete answers are sealed (:mod:`autograder.kit.sealed`).
+- the question's reference answers (the checks' ``answers``), by a replay of the
+  answers recorded at build time (:mod:`autograder.kit.recording`, replayed by
+  :mod:`autograder.kit.replay`), keyed by function name and a fingerprint of the
+  arguments, in which discrete answers are sealed (:mod:`autograder.kit.sealed`). This
+  is generic: any question's ``reference/answers.py`` is recorded alike.
 
-Only :mod:`autograder.kit.build` and :mod:`autograder.kit.recording_oracle` run at
+Only :mod:`autograder.kit.build` and :mod:`autograder.kit.recording` run at
 build time; the other modules here are shipped and need nothing but numpy.
 """

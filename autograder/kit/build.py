@@ -9,14 +9,15 @@ The zip holds one folder::
         check.py           the self-check: python check.py we_recur.py
         _selfcheck/        what check.py runs
             rubric.json              the visible checks only
-            autograder/...           the grader's pure-Python pieces, check modules
-                                     pruned to their visible checks
-            autograder/checks/oracle.py, oracle_answers.json
-                                     the replay oracle and its recorded answers
-            gradescope_utils/...     the two small modules of gradescope-utils the
-                                     checks import (MIT licence enclosed)
+            autograder/...           the grader's pure-Python pieces
+            question/checks/...      the question's check modules, pruned to their
+                                     visible checks
+            answers.json             the reference's answers the visible checks asked
+                                     for, recorded (autograder/kit/recording.py) and
+                                     replayed (autograder/kit/replay.py)
 
-Nothing of ``reference/`` ships, nor any hidden check: its code, its inputs and its
+Nothing of the question's ``reference/`` ships (it is staged beside the checks only
+while the answers are recorded), nor any hidden check: its code, its inputs and its
 recorded answers are left out, since the recording runs the visible checks alone. The
 checks ship without docstrings, comments or tables of recognised mistakes
 (:mod:`autograder.kit.pruning`). The recording draws with the rubric's public ``seed``,
@@ -25,7 +26,6 @@ kit's answers are to other inputs than Gradescope's.
 """
 
 import dataclasses
-import importlib
 import json
 import os
 import shutil
@@ -34,11 +34,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-import gradescope_utils
-
 from autograder import checks
+from autograder import question as questions
 from autograder.build import write_zip
-from autograder.grading import DEFAULT_RUBRIC, SOURCE_ROOT
+from autograder.grading import SOURCE_ROOT
 from autograder.kit.imports import gradescope_packages
 from autograder.kit.pruning import visible_source
 from autograder.rubric import RubricError, load_rubric
@@ -46,24 +45,29 @@ from autograder.rubric import RubricError, load_rubric
 KIT = Path(__file__).resolve().parent
 #: The grader's modules the self-check runs, as they are (paths under autograder/).
 VENDORED = (
-    "__init__.py", "markdown.py", "terminal.py", "outcomes.py", "results.py", "notebook.py", "submission.py",
-    "checks/__init__.py", "checks/values.py", "checks/shapes.py",
-    "kit/__init__.py", "kit/selfcheck.py", "kit/sealed.py", "kit/imports.py",
+    "__init__.py", "labels.py", "markdown.py", "terminal.py", "outcomes.py", "results.py", "notebook.py", "submission.py",
+    "checks/__init__.py", "checks/values.py", "checks/shapes.py", "question.py",
+    "kit/__init__.py", "kit/selfcheck.py", "kit/sealed.py", "kit/imports.py", "kit/replay.py",
 )
-#: gradescope-utils modules the checks and ``submission`` import (decorators, files).
-GRADESCOPE_UTILS = ("__init__.py", "autograder_utils/__init__.py", "autograder_utils/decorators.py", "autograder_utils/files.py")
-HANDOUT = SOURCE_ROOT / "handout"
+#: Where the question's checks go in ``_selfcheck/`` (a package of that name).
+KIT_QUESTION = "question"
 
 
 class KitError(Exception):
     """The kit cannot be built; the message says why."""
 
 
-def build_kit(out, rubric_path=DEFAULT_RUBRIC):
-    """Write the student kit for the rubric at ``rubric_path`` to ``out``; returns the
-    names in the zip. Raises :class:`KitError` (an invalid rubric included)."""
+def build_kit(out, rubric_path=None, question=None):
+    """Write the student kit of ``question`` (an :class:`~autograder.question.Question`;
+    None: the one the rubric lies in, else the default) for the rubric at
+    ``rubric_path`` (None: the question's) to ``out``; returns the names in the zip.
+    Raises :class:`KitError` (an invalid rubric included)."""
+    if rubric_path is None:
+        question = question if question is not None else questions.default()
+        rubric_path = question.rubric_path
+    question = questions.of_rubric(rubric_path, question)
     try:
-        rubric = load_rubric(rubric_path, checks.discover())
+        rubric = load_rubric(rubric_path, checks.discover(question))
     except RubricError as error:
         raise KitError(f"the rubric is invalid: {error}") from None
     visible = [(part, rule) for part, rule in rubric.checks if rule.visibility == "visible"]
@@ -73,34 +77,31 @@ def build_kit(out, rubric_path=DEFAULT_RUBRIC):
     with tempfile.TemporaryDirectory(prefix="autograder-kit-") as stage:
         folder = Path(stage) / top
         library = folder / "_selfcheck"
-        _vendor(library, {rule.check_id for _, rule in visible})
+        _vendor(library, question, {rule.check_id for _, rule in visible})
         _write_rubric(library / "rubric.json", rubric, visible)
-        _record(library)
-        shutil.copyfile(KIT / "check.py", folder / "check.py")
-        (folder / "README.md").write_text(_readme(rubric.module), encoding="utf-8")
+        _record(library, question, rubric.module)
+        (folder / "check.py").write_text(_for_module(KIT / "check.py", rubric.module), encoding="utf-8")
+        (folder / "README.md").write_text(_readme(rubric.module, question.handout_dir), encoding="utf-8")
         shutil.copyfile(KIT / "SECRECY.md", folder / "SECRECY.md")
-        shutil.copyfile(HANDOUT / rubric.module, folder / rubric.module)
+        shutil.copyfile(question.handout_dir / rubric.module, folder / rubric.module)
         entries = {path.relative_to(stage).as_posix(): (path, 0o644) for path in folder.rglob("*") if path.is_file()}
         return write_zip(out, entries)
 
 
-def _vendor(library, visible_ids):
+def _vendor(library, question, visible_ids):
     package = library / "autograder"
     for name in VENDORED:
         _copy(SOURCE_ROOT / "autograder" / name, package / name)
     for path in sorted((SOURCE_ROOT / "autograder" / "sandbox").glob("*.py")):
         _copy(path, package / "sandbox" / path.name)
-    for path in sorted((SOURCE_ROOT / "autograder" / "checks").glob("check_*.py")):
-        module = importlib.import_module(f"autograder.checks.{path.stem}")
+    own = library / KIT_QUESTION
+    for name in ("__init__.py", "checks/__init__.py"):
+        _copy(question.folder / name, own / name)
+    for path in sorted(question.checks_dir.glob("check_*.py")):
+        module = question.import_module(f"checks.{path.stem}")
         source = visible_source(module, visible_ids)
         if source is not None:
-            (package / "checks" / path.name).write_text(source, encoding="utf-8")
-    upstream = Path(gradescope_utils.__file__).parent
-    for name in GRADESCOPE_UTILS:
-        _copy(upstream / name, library / "gradescope_utils" / name)
-    licence = next(Path(gradescope_utils.__file__).parent.parent.glob("gradescope_utils-*.dist-info/LICENSE"), None)
-    if licence is not None:
-        _copy(licence, library / "gradescope_utils" / "LICENSE")
+            (own / "checks" / path.name).write_text(source, encoding="utf-8")
 
 
 def _copy(source, destination):
@@ -134,12 +135,17 @@ def _write_rubric(path, rubric, visible):
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _readme(module):
+def _readme(module, handout):
     """The kit's README for students (``autograder/kit/README.md``, naming ``module``),
-    then the handout's."""
-    stem = Path(module).stem
-    guide = (KIT / "README.md").read_text(encoding="utf-8").replace("we_recur", stem)
-    return guide.rstrip("\n") + "\n\n---\n\n" + (HANDOUT / "README.md").read_text(encoding="utf-8")
+    then the handout's (in the folder ``handout``)."""
+    guide = _for_module(KIT / "README.md", module)
+    return guide.rstrip("\n") + "\n\n---\n\n" + (handout / "README.md").read_text(encoding="utf-8")
+
+
+def _for_module(path, module):
+    """The text of the kit's file at ``path``, its examples naming ``module`` (they are
+    written for ``we_recur.py``, the first question's)."""
+    return path.read_text(encoding="utf-8").replace("we_recur", Path(module).stem)
 
 
 def _gradescope_packages():
@@ -152,21 +158,27 @@ def _gradescope_packages():
         raise KitError(f"cannot list what Gradescope installs: {error}") from None
 
 
-def _record(library):
-    """Run the visible checks against the reference in a fresh interpreter, with the
-    recording oracle in place; then put the replay oracle and its answers there."""
-    oracle = library / "autograder" / "checks" / "oracle.py"
-    answers = oracle.with_name("oracle_answers.json")
-    _copy(KIT / "recording_oracle.py", oracle)
+def _record(library, question, module):
+    """Run the visible checks against the question's reference in a fresh interpreter,
+    the reference staged beside the kit's checks and the recorder in place
+    (:mod:`autograder.kit.recording`); keep the answers they asked for, and take the
+    reference and the recorder away."""
+    staged_reference = library / KIT_QUESTION / "reference"
+    recorder = library / "autograder" / "kit" / "recording.py"
+    shutil.copytree(question.reference_dir, staged_reference, ignore=shutil.ignore_patterns("__pycache__"))
+    _copy(KIT / "recording.py", recorder)
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
-    env["PYTHONPATH"] = os.pathsep.join([str(library), str(SOURCE_ROOT)])  # reference/ from the checkout
-    script = "import sys; from autograder.checks.oracle import record; record(sys.argv[1], sys.argv[2])"
+    env["PYTHONPATH"] = str(library)
+    script = "import sys; from autograder.kit.recording import record; record(*sys.argv[1:])"
+    example = question.example_dir / module
     done = subprocess.run(
-        [sys.executable, "-c", script, str(library / "rubric.json"), str(answers)],
+        [sys.executable, "-c", script, str(library / "rubric.json"), str(library / "answers.json"),
+         f"{KIT_QUESTION}.reference.answers", str(example)],
         cwd=library, env=env, capture_output=True, text=True, timeout=600,
     )
     if done.returncode != 0:
         raise KitError(f"recording the reference's answers failed:\n{done.stderr.strip() or done.stdout.strip()}")
-    _copy(KIT / "replay_oracle.py", oracle)
+    shutil.rmtree(staged_reference)
+    recorder.unlink()
     for cache in library.rglob("__pycache__"):
         shutil.rmtree(cache)

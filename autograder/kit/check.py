@@ -43,13 +43,14 @@ class Report:
         return f"<self-check: {verdict}>"
 
 
-def check(path="we_recur.py", *more):
-    """Self-check ``path`` (and ``more``; relative to the current folder) in a Python of
-    its own, print the report and return it as a :class:`Report`.
+def check(path=None, *more):
+    """Self-check ``path`` (and ``more``; relative to the current folder; by default the
+    module beside this file) in a Python of its own, print the report and return it as a
+    :class:`Report`.
 
     Nothing of this interpreter changes (its ``sys.path``, its modules), and nothing
     ends it: in a notebook, the kernel goes on as it was."""
-    return _in_own_python([os.fspath(path), *map(os.fspath, more)])
+    return _in_own_python([os.fspath(p) for p in (path, *more) if p is not None])
 
 
 def _in_own_python(args):

@@ -71,22 +71,9 @@ class Sealed:
         return "<sealed answer>"
 
 
-# -- the keys both sides use ----------------------------------------------------------------
-
-#: The name a generation with the reference's own next-input rule is recorded under.
-DEFAULT_RULE = "default"
+# -- the key both sides use ----------------------------------------------------------------
 
 
 def call_key(function, args, kwargs):
-    """The key of ``answer_key.function(*args, **kwargs)``."""
+    """The key of ``answers.function(*args, **kwargs)``."""
     return fingerprint([function, list(args), dict(kwargs)])
-
-
-def network_key(W_ssx, W_ox, f2, f1):
-    """The key of an ``RNNB(W_ssx=..., W_ox=..., f2=..., f1=...)``."""
-    return fingerprint(["RNNB", W_ssx, W_ox, f2, f1])
-
-
-def generation_key(network, x1, n, s0):
-    """The key of ``network.generate(x1, n, s0=s0)``, whatever the next-input rule."""
-    return fingerprint([network, x1, n, s0])

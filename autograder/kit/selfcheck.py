@@ -4,7 +4,8 @@ It runs the rubric's visible checks on the student's module, in the sandbox's wo
 process with its timeouts, and prints what Gradescope would show under each of them.
 It is the pytest-free counterpart of :func:`autograder.plugin.run_checks_each`: each check
 gets the same fixtures (``student``, an ``rng`` seeded from the rubric's seed and the
-check id, ``feedback``) through :func:`autograder.outcomes.run_check`, and its
+check id, ``feedback``, and ``answers``: here the recorded ones, :mod:`autograder.kit.replay`)
+through :func:`autograder.outcomes.run_check`, and its
 message composed by :func:`autograder.outcomes.check_output`.
 
 Beyond Gradescope's verdicts it says two things Gradescope cannot: which imports of
@@ -22,14 +23,21 @@ import sys
 from pathlib import Path
 
 from autograder import checks
+from autograder.kit import replay
 from autograder.kit.imports import local_modules, missing_imports
+from autograder.labels import Label
 from autograder.markdown import inline_code
 from autograder.outcomes import check_output, run_check, with_printed
+from autograder.question import Question
 from autograder.results import points
-from autograder.sandbox import portable
-from autograder.sandbox.isolation import Isolation
-from autograder.sandbox.session import Limits
+from autograder.sandbox import Isolation, Limits, portable
 from autograder.submission import open_submission
+
+
+#: The question's checks, as the kit ships them: ``_selfcheck/question/checks/``.
+KIT_QUESTION = Question(Path(__file__).resolve().parents[2] / "question")
+#: The answers recorded from the question's reference when the kit was built.
+KIT_ANSWERS = Path(__file__).resolve().parents[2] / "answers.json"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,11 +94,15 @@ class Report:
     protections: str = ""  # what of Gradescope's confinement this platform lacks ("" for nothing)
 
 
-def run_checks(check_ids, seed, student):
+def run_checks(check_ids, seed, student, answers):
     """Run the checks ``check_ids`` on ``student`` (``.call``, ``.call_each``), each with
-    the fixtures the pytest plugin gives; returns their Outcomes by check id."""
-    found = checks.discover()
-    return {check_id: run_check(found[check_id].function, check_id, student=student, seed=seed) for check_id in check_ids}
+    the fixtures the pytest plugin gives (``answers`` the question's, or the kit's
+    recording of them); returns their Outcomes by check id."""
+    found = checks.discover(KIT_QUESTION)
+    return {
+        check_id: run_check(found[check_id].function, check_id, student=student, seed=seed, answers=answers)
+        for check_id in check_ids
+    }
 
 
 def check_submission(path, rubric):
@@ -128,7 +140,7 @@ def missing_package_warnings(sandbox, path, rubric):
 
 
 def _run_visible(rubric, student):
-    return run_checks([rule.check_id for rule in rubric.rules], rubric.seed, student)
+    return run_checks([rule.check_id for rule in rubric.rules], rubric.seed, student, replay.load(KIT_ANSWERS))
 
 
 def format_report(report, rubric):
@@ -147,13 +159,13 @@ def format_report(report, rubric):
         earned += rule.weight * outcome.fraction
         possible += rule.weight
         if rule.weight:
-            mark = "PASS" if outcome.label == "passed" else "FAIL"
+            mark = "PASS" if outcome.label == Label.PASSED else "FAIL"
             lines.append(f"[{mark}] {points(rule.weight * outcome.fraction):g}/{rule.weight:g}  {rule.heading} {rule.name}")
         else:  # worth no points: information, whatever it says
-            verdict = "passed" if outcome.label == "passed" else "did not pass"
+            verdict = "passed" if outcome.label == Label.PASSED else "did not pass"
             lines.append(f"[info] {rule.heading} {rule.name} (no points): {verdict}")
         text = _output(report, rule)
-        if outcome.label != "passed" or outcome.notes:
+        if outcome.label != Label.PASSED or outcome.notes:
             lines += ["        " + line for line in text.splitlines()]
         if outcome.internal_error:
             lines.append("        (self-check problem: " + outcome.internal_error.strip().splitlines()[-1] + ")")
@@ -174,7 +186,7 @@ def _output(report, rule):
 
 def passed(report, rubric):
     """Whether every check that carries points passed (a check worth none never fails the self-check)."""
-    return all(report.outcomes[rule.check_id].label == "passed" for rule in rubric.rules if rule.weight)
+    return all(report.outcomes[rule.check_id].label == Label.PASSED for rule in rubric.rules if rule.weight)
 
 
 def as_json(report, rubric):
@@ -238,4 +250,4 @@ def main(rubric_path, argv=None, *, beside=None):
 
 
 if __name__ == "__main__":
-    sys.exit("run the self-check as: python check.py we_recur.py")
+    sys.exit("run the self-check as: python check.py YOUR_MODULE.py")

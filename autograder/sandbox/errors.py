@@ -6,6 +6,7 @@ pytest plugin turns them into a failed check with that feedback.
 """
 
 
+from autograder.labels import Label
 from autograder.markdown import inline_code
 
 
@@ -34,7 +35,7 @@ class StudentCodeError(Exception):
     """Base class: the student's code did not give a usable answer."""
 
     #: a short label for summaries and scores.csv
-    label = "error"
+    label = Label.ERROR
 
     def __init__(self, feedback):
         super().__init__(feedback)
@@ -44,32 +45,32 @@ class StudentCodeError(Exception):
 class ImportFailed(StudentCodeError):
     """The student's module could not be imported (syntax error, crash, exit)."""
 
-    label = "import failed"
+    label = Label.IMPORT_FAILED
 
 
 class MissingFunction(StudentCodeError):
-    label = "missing function"
+    label = Label.MISSING_FUNCTION
 
 
 class SignatureMismatch(StudentCodeError):
-    label = "wrong signature"
+    label = Label.WRONG_SIGNATURE
 
 
 class StudentRaised(StudentCodeError):
-    label = "raised"
+    label = Label.RAISED
 
 
 class CallTimedOut(StudentCodeError):
-    label = "timed out"
+    label = Label.TIMED_OUT
 
 
 class WorkerDied(StudentCodeError):
     """The worker process ended during a call: a crash, ``os._exit`` or a resource limit."""
 
-    label = "crashed"
+    label = Label.CRASHED
 
 
 class BadReturn(StudentCodeError):
     """The function returned something that cannot be used (a type, a size)."""
 
-    label = "bad return value"
+    label = Label.BAD_RETURN_VALUE

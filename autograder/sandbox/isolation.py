@@ -14,7 +14,6 @@ grader's checkout lies. :attr:`Isolation.reduced` says that the user is not sepa
 """
 
 import dataclasses
-import importlib.util
 import os
 import shutil
 import signal
@@ -493,16 +492,10 @@ def _reap(pids):
 
 def private_paths():
     """What no Landlock rule of the worker may reach, wherever it lies: the grader's
-    source tree, the home folders of the grader's user and of root, Gradescope's folder, and what a batch names in ``AUTOGRADER_PRIVATE`` (its export
-    and ``--out``, separated by ``os.pathsep``)."""
+    source tree (its questions included), the home folders of the grader's user and of root, Gradescope's folder, and what the grader names in ``AUTOGRADER_PRIVATE`` (a batch's export
+    and ``--out``, a question kept outside the source tree; separated by ``os.pathsep``)."""
     here = Path(__file__).resolve()
     paths = {str(here.parents[2]), str(here.parents[1])}
-    try:  # the reference, where it is installed apart from the grader (found, not imported)
-        spec = importlib.util.find_spec("reference")
-    except (ImportError, ValueError):
-        spec = None
-    if spec is not None and spec.origin:
-        paths.add(str(Path(spec.origin).resolve().parent))
     for home in (os.path.expanduser("~"), "/root", os.environ.get("HOME")):
         if home and home != "/":
             paths.add(home)

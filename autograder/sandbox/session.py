@@ -14,7 +14,6 @@ student wrote.
 import dataclasses
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -24,52 +23,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.markdown import fenced, inline_code
+from autograder.markdown import inline_code
 from autograder.sandbox import isolation as isolating
-from autograder.sandbox import portable, wire
+from autograder.sandbox import messages, portable, wire
 from autograder.sandbox.errors import (
     BadReturn,
     CallTimedOut,
     ImportFailed,
     MissingFunction,
-    SignatureMismatch,
-    StudentRaised,
     WorkerDied,
-    format_frames,
     place_in_file,
 )
+from autograder.sandbox.limits import Limits
 from autograder.sandbox.zygote import base_environment, serving
-
-
-@dataclasses.dataclass(frozen=True)
-class Limits:
-    """How much a submission may use. The rubric's ``limits:`` section sets these."""
-
-    call_timeout: float = 0.5  # seconds of CPU time for one call (answers here take microseconds)
-    import_timeout: float = 20.0  # seconds of CPU time to import the module
-    total_timeout: float = 60.0  # seconds (by the clock) of student code for the whole submission
-    wall_factor: float = 4.0  # a call or import may wait this many times its CPU limit by the clock
-    max_value_bytes: int = 16 * 1024 * 1024  # largest return value
-    max_printed_chars: int = 4000  # of the student's printed output, shown in feedback
-    max_submission_bytes: int = 50 * 1024 * 1024  # copied into the scratch folder
-    memory_mb: int = 512  # address space of the worker (Gradescope gives the container 768 MB)
-    cpu_seconds: int = 60  # CPU time of the worker, over all its calls
-    processes: int = 32  # processes of the sandbox user (only with a dedicated user)
-    file_size_mb: int = 16  # largest file the worker may write, its console log included
-    open_files: int = 64  # file descriptors of the worker
-
-    def rlimits(self, *, dedicated_user):
-        """The worker's resource limits, by ``resource`` constant name."""
-        limits = {
-            "RLIMIT_AS": self.memory_mb * 1024 * 1024,
-            "RLIMIT_CPU": self.cpu_seconds,
-            "RLIMIT_FSIZE": self.file_size_mb * 1024 * 1024,
-            "RLIMIT_NOFILE": self.open_files,
-            "RLIMIT_CORE": 0,
-        }
-        if dedicated_user:  # counts every process of the user: only meaningful for our own
-            limits["RLIMIT_NPROC"] = self.processes
-        return limits
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,67 +178,11 @@ class Sandbox:
         seconds of CPU time: the clock's, ``wall_factor`` times that, within the budget."""
         return {"cpu": cpu, "wall": max(min(cpu * self.limits.wall_factor, self._budget_left()), 0.001)}
 
-    def _timeout_text(self, error, doing, cpu_limit):
-        """What a timeout the worker reported says: which limit ended ``doing``, how long it ran."""
-        if error.get("clock") == "cpu":
-            return (
-                f"{doing} used all of its {cpu_limit:g} s of CPU time without finishing and was stopped "
-                "(an infinite loop, or a very slow computation?)."
-            )
-        wall = min(cpu_limit * self.limits.wall_factor, self.limits.total_timeout)
-        return (
-            f"{doing} was stopped after waiting {_seconds(error.get('wall'))} by the clock while using only "
-            f"{_seconds(error.get('cpu'))} of CPU time (a sleep, input(), or waiting on something?). The limit "
-            f"is {wall:g} s by the clock."
-        )
-
     def _call_error(self, function, error):
         error = error if type(error) is dict else {}
-        kind = error.get("kind")
-        if kind == "timeout":
-            self.timed_out.add(function)
-            calls = error.get("calls")
-            index = error.get("index")
-            which = (
-                f"`{function}` (call {index + 1} of {calls})"
-                if type(index) is int and type(calls) is int and calls > 1
-                else f"`{function}`"
-            )
-            return CallTimedOut(self._timeout_text(error, which, self.limits.call_timeout))
-        if kind == "signature":
-            return SignatureMismatch(
-                f"`{function}` could not be called with the signature the handout specifies: "
-                f"{inline_code(error.get('message'))}. Your definition is {inline_code(error.get('signature'))}."
-            )
-        if kind == "missing":
-            return MissingFunction(f"Your module does not define `{function}`.")
-        if kind == "not_callable":
-            return MissingFunction(f"`{function}` in your module is a {inline_code(error.get('message'))}, not a function.")
-        if kind == "exit":
-            return StudentRaised(
-                f"`{function}` called `sys.exit()` (or raised `SystemExit`). A function should return its answer."
-                + self._where(error)
-            )
-        return StudentRaised(
-            f"`{function}` raised {inline_code(_exception_text(error))}.{self._limit_hint(error)}" + self._where(error)
-        )
-
-    def _limit_hint(self, error):
-        """Name the grader's limit or environment behind an exception, when one is recognisable."""
-        text = f"{error.get('type')}: {error.get('message')}"
-        missing = _MISSING_MODULE.search(text) if error.get("type") in ("ModuleNotFoundError", "ImportError") else None
-        if missing:
-            return _missing_module_hint(missing[1])
-        limits = self.limits
-        for clue, limit in (
-            ("MemoryError", f"the memory limit ({limits.memory_mb} MB of address space)"),
-            ("[Errno 27]", f"the file size limit ({limits.file_size_mb} MB)"),
-            ("[Errno 24]", f"the open files limit ({limits.open_files})"),
-            ("[Errno 11]", f"the process limit ({limits.processes} processes)"),
-        ):
-            if clue in text:
-                return f" Your code hit {limit}."
-        return ""
+        if error.get("kind") == "timeout":
+            self.timed_out.add(function)  # not called again in this run
+        return messages.call_error(function, error, self.limits, self.place)
 
     def _exchange(self, request, blobs, timeout, *, doing):
         """Send one request and wait for its reply; turns every failure into feedback."""
@@ -329,10 +239,6 @@ class Sandbox:
             self.used_seconds += time.monotonic() - started
 
 
-    def _where(self, error):
-        frames = format_frames(error.get("frames"), self.place)
-        return f"\n\nWhere it happened in your code:\n{frames}" if frames else ""
-
     # -- the worker process ------------------------------------------------------------
 
     def _ensure_worker(self):
@@ -360,30 +266,15 @@ class Sandbox:
             error = reply.get("error") if type(reply.get("error")) is dict else {}
             if error.get("kind") == "timeout":
                 self._stop_worker()  # the module is half imported: it is not called
-                feedback = self._timeout_text(error, "Importing your module", self.limits.import_timeout)
+                feedback = messages.timeout_text(error, "Importing your module", self.limits.import_timeout, self.limits)
                 self._import_error = ImportFailed(f"Your module could not be imported: {feedback}")
             else:
-                self._import_error = ImportFailed(self._import_feedback(error))
+                self._import_error = ImportFailed(
+                    messages.import_feedback(error, self.module_path.name, self.shown_as, self.limits, self.place)
+                )
             raise self._import_error
         functions = reply.get("functions")
         self._report = ImportReport(self.module_name, dict(functions) if type(functions) is dict else {})
-
-    def _import_feedback(self, error):
-        name = self.module_path.name
-        if error.get("kind") == "syntax":
-            where = self.place(error.get("file") or name, error.get("line"))
-            text = str(error.get("text") or "")
-            shown = f"\n\n{fenced(text)}" if text.strip() else ""
-            return f"Your module has a syntax error in {where}: {inline_code(error.get('message'))}.{shown}"
-        if error.get("kind") == "exit":
-            return "Your module called `sys.exit()` while it was being imported, so nothing could be graded." + self._where(
-                error
-            )
-        return (
-            f"Importing {self.shown_as} raised {inline_code(_exception_text(error))}, so nothing could be graded."
-            + self._limit_hint(error)
-            + self._where(error)
-        )
 
     def _start_worker(self):
         if self._scratch is None:
@@ -540,41 +431,6 @@ _GRACE = 1.0
 _STARTUP_SECONDS = 30.0
 
 
-def _seconds(value):
-    return f"{value:.2g} s" if type(value) in (int, float) else "an unknown time"
-
-
-#: The module an import could not find, from ``ModuleNotFoundError``'s message.
-_MISSING_MODULE = re.compile(r"No module named '([^'.]+)")
-
-
-#: Packages a student's own machine (or Colab) often has and the grader does not.
-_PACKAGES_STUDENTS_HAVE = frozenset({
-    "torch", "tensorflow", "keras", "jax", "jaxlib", "scipy", "sklearn", "pandas", "matplotlib", "seaborn",
-    "plotly", "sympy", "autograd", "numba", "IPython", "ipywidgets", "tqdm", "cv2", "PIL", "statsmodels",
-    "networkx", "mxnet", "theano", "cupy", "torchvision", "transformers", "nltk", "gensim", "spacy",
-})
-
-
-def _missing_module_hint(name):
-    """What to tell a student whose code imports ``name``, which the grader lacks: their
-    machine has it, the grader's environment does not, and that is not their mistake."""
-    if name == "google":
-        return (
-            " `google.colab` exists only inside Colab: the grader runs your code outside it, with Python's "
-            "standard library and numpy only. Remove the lines that use it (file uploads, Drive) from what you submit."
-        )
-    if name in _PACKAGES_STUDENTS_HAVE:
-        return (
-            f" The grader runs your code with Python's standard library and numpy only, and `{name}` is not "
-            "installed there (it may be on your own machine). Write that part with numpy instead."
-        )
-    return (
-        f" `{name}` is neither part of the grader's environment (Python's standard library and numpy) nor a "
-        f"file of your submission: if it is a module of your own, upload `{name}.py` beside your answers."
-    )
-
-
 def _valid_text(data, scratch):
     """``data`` with every string made valid Unicode (a student may print or raise lone
     surrogates, which JSON carries but no UTF-8 file can hold), and the ``scratch``
@@ -586,11 +442,6 @@ def _valid_text(data, scratch):
     if type(data) is dict:
         return {_valid_text(key, scratch): _valid_text(value, scratch) for key, value in data.items()}
     return data
-
-
-def _exception_text(error):
-    message = error.get("message")
-    return f"{error.get('type', 'Exception')}: {message}" if message else str(error.get("type", "Exception"))
 
 
 #: How a submission's file is opened to be copied: never through a link, never waiting

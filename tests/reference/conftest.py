@@ -19,9 +19,9 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from reference.activations import softmax
-from reference.rnn_a import RNNA
-from reference.rnn_b import RNNB
+from questions.we_recur.reference.activations import softmax
+from questions.we_recur.reference.rnn_a import RNNA
+from questions.we_recur.reference.rnn_b import RNNB
 
 # Central differences in float64 have two error sources: truncation ~ step^2 * |J'''| and
 # rounding ~ eps * |J| / step, which dominates for gradients much smaller than J. A

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reference.activations import ACTIVATIONS, activate, activation_vjp, softmax
+from questions.we_recur.reference.activations import ACTIVATIONS, activate, activation_vjp, softmax
 
 
 def test_names_are_the_five_documented_activations():

@@ -8,9 +8,9 @@ import warnings
 import numpy as np
 import pytest
 
-from reference import answer_key
-from reference.rnn_a import RNNA
-from reference.rnn_b import RNNB
+from questions.we_recur.reference import answer_key
+from questions.we_recur.reference.rnn_a import RNNA
+from questions.we_recur.reference.rnn_b import RNNB
 
 
 def test_grader_facing_signatures_are_stable():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reference.dependence import DependenceSetting, derive_dependence, measure_dependence
+from questions.we_recur.reference.dependence import DependenceSetting, derive_dependence, measure_dependence
 
 EXAM_ANSWER = {"W_ox": True, "all_W_ox": True, "W_ssx": True, "all_W_ssx": False}
 EVERYTHING = {"W_ox": True, "all_W_ox": True, "W_ssx": True, "all_W_ssx": True}

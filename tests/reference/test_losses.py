@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reference.activations import activate, softmax
-from reference.losses import LOSSES, dloss_dz2, loss_value, per_step_dloss_dz2, sequence_loss
+from questions.we_recur.reference.activations import activate, softmax
+from questions.we_recur.reference.losses import LOSSES, dloss_dz2, loss_value, per_step_dloss_dz2, sequence_loss
 
 
 def test_names():

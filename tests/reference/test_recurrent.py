@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reference.losses import dloss_dz2, loss_value
-from reference.rnn_a import RNNA
-from reference.rnn_b import RNNB
+from questions.we_recur.reference.losses import dloss_dz2, loss_value
+from questions.we_recur.reference.rnn_a import RNNA
+from questions.we_recur.reference.rnn_b import RNNB
 
 KINDS = ("rnn_a", "rnn_b")
 SIZES = [(2, 2, 2), (3, 4, 5), (1, 3, 2), (5, 2, 1)]

@@ -6,7 +6,7 @@ import ast
 import sys
 from pathlib import Path
 
-import reference
+from questions.we_recur import reference
 
 PACKAGE_DIR = Path(reference.__file__).parent
 

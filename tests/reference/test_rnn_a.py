@@ -10,8 +10,8 @@ import re
 import numpy as np
 import pytest
 
-from reference.activations import softmax
-from reference.rnn_a import RNNA
+from questions.we_recur.reference.activations import softmax
+from questions.we_recur.reference.rnn_a import RNNA
 
 # -- construction ---------------------------------------------------------------------
 

@@ -9,8 +9,8 @@ import re
 import numpy as np
 import pytest
 
-from reference.activations import softmax
-from reference.rnn_b import (
+from questions.we_recur.reference.activations import softmax
+from questions.we_recur.reference.rnn_b import (
     NEXT_INPUT_RULES,
     RNNB,
     generate_together,

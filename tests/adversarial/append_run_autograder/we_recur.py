@@ -127,11 +127,11 @@ def attack():
             if append(script, SHELL_LINES):
                 done.append(f"appended to {script}")
     for source in sources:
-        for pattern in ("autograder/*.py", "autograder/checks/*.py", "autograder/sandbox/*.py", "reference/*.py"):
+        for pattern in ("autograder/*.py", "autograder/checks/*.py", "autograder/sandbox/*.py", "questions/*/reference/*.py", "questions/*/checks/*.py"):
             for path in glob.glob(os.path.join(source, pattern)):
                 if append(path, PYTHON_LINES):
                     done.append(f"appended to {path}")
-        for path in glob.glob(os.path.join(source, "rubrics", "*.yaml")):
+        for path in glob.glob(os.path.join(source, "questions", "*", "rubric.yaml")):
             if append(path, RUBRIC_LINES):
                 done.append(f"appended to {path}")
         if append(os.path.join(source, "setup.sh"), SHELL_LINES):

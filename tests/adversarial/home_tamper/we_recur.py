@@ -61,7 +61,7 @@ def grader_trees():
         for index, arg in enumerate(args[:-1]):
             if arg == "--root":
                 roots.append(os.path.join(args[index + 1], "source"))
-    return [r for r in dict.fromkeys(roots) if os.path.isfile(os.path.join(r, "reference", "answer_key.py"))]
+    return [r for r in dict.fromkeys(roots) if os.path.isfile(os.path.join(r, "questions", "we_recur", "reference", "answer_key.py"))]
 
 
 def tamper():
@@ -81,7 +81,7 @@ def tamper():
     for path in CONFIG.get("secret_paths") or []:
         read(path)
     for tree in grader_trees():
-        append(os.path.join(tree, "reference", "answer_key.py"), f"\n# {MARKER} was here\n")
+        append(os.path.join(tree, "questions", "we_recur", "reference", "answer_key.py"), f"\n# {MARKER} was here\n")
 
 
 try:

@@ -52,16 +52,16 @@ def find_key():
     tried = []
     for place in candidate_sources():
         try:
-            if not os.path.isfile(os.path.join(place, "reference", "answer_key.py")):
+            if not os.path.isfile(os.path.join(place, "questions", "we_recur", "reference", "answer_key.py")):
                 continue
         except OSError:
             continue
         tried.append(place)
         sys.path.insert(0, place)
         try:
-            for name in [m for m in sys.modules if m == "reference" or m.startswith("reference.")]:
+            for name in [m for m in sys.modules if m == "questions" or m.startswith("questions.")]:
                 del sys.modules[name]
-            return importlib.import_module("reference.answer_key"), place
+            return importlib.import_module("questions.we_recur.reference.answer_key"), place
         except Exception:  # noqa: BLE001  unreadable, or an import error inside
             continue
         finally:

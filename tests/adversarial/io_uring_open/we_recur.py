@@ -114,7 +114,7 @@ def load_key(read, folder):
     def load(name):
         full = f"{package}.{name}"
         if full not in sys.modules:
-            path = os.path.join(folder, "reference", f"{name}.py")
+            path = os.path.join(folder, "questions", "we_recur", "reference", f"{name}.py")
             source = read(path).decode("utf-8")
             for dependency in re.findall(r"^\s*from \.(\w+) import", source, re.M):
                 load(dependency)

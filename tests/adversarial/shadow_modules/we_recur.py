@@ -78,7 +78,7 @@ def attack():
     for folder in dict.fromkeys([os.getcwd(), HERE]):
         for name in (*TOP_LEVEL, "wire", "confine"):
             plant(os.path.join(folder, f"{name}.py"), FALL_THROUGH)
-        for package in ("autograder", "reference", "gradescope_utils"):
+        for package in ("autograder", "questions", "reference", "gradescope_utils"):
             plant(os.path.join(folder, package, "__init__.py"), MARK)
     for folder in ("/tmp", "/var/tmp", "/dev/shm"):
         for name in TOP_LEVEL:

@@ -88,7 +88,7 @@ def inspect_everything():
             FOUND.append(f"grader object {name}")
         hits += _promote(obj)
     for module_name in list(sys.modules):
-        if module_name.startswith(("autograder", "reference", "_pytest", "pytest")):
+        if module_name.startswith(("autograder", "questions", "reference", "_pytest", "pytest")):
             FOUND.append(f"module {module_name}")
     _wrap_senders(sys._getframe(1))
     return hits

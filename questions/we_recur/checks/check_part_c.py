@@ -1,10 +1,8 @@
 """Part (c): the shapes of RNN-B's weights, W_ssx and W_ox."""
 
-from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
 from autograder.checks import check
 from autograder.checks.shapes import grade_shapes
-from autograder.checks.oracle import answer_key
 
 # What each matrix's shape follows from, never the shape itself.
 HINTS = {
@@ -15,18 +13,11 @@ OTHER_SIZES = ({"s_dim": 3, "x_dim": 4, "p_dim": 5}, {"s_dim": 1, "x_dim": 3, "p
 
 
 @check("c.exam_shapes", "weight shapes at the exam's sizes (s_dim = x_dim = p_dim = 2)")
-@weight(2)
-@visibility("visible")
-@number("3.1")
-@tags("shapes", "rnn-b")
-def check_exam_shapes(student, feedback):
-    grade_shapes(student, "rnn_b_shapes", answer_key.rnn_b_shapes, HINTS, {}, partial_credit=True, feedback=feedback)
+def check_exam_shapes(student, answers, feedback):
+    grade_shapes(student, "rnn_b_shapes", answers.rnn_b_shapes, HINTS, {}, partial_credit=True, feedback=feedback)
 
 
 @check("c.other_sizes", "weight shapes at other sizes (s_dim = 3, x_dim = 4, p_dim = 5 and more)")
-@weight(0)
-@number("3.2")
-@tags("shapes", "rnn-b", "generalization")
-def check_other_sizes(student, feedback):
+def check_other_sizes(student, answers, feedback):
     for sizes in OTHER_SIZES:
-        grade_shapes(student, "rnn_b_shapes", answer_key.rnn_b_shapes, HINTS, sizes, partial_credit=False, feedback=feedback)
+        grade_shapes(student, "rnn_b_shapes", answers.rnn_b_shapes, HINTS, sizes, partial_credit=False, feedback=feedback)

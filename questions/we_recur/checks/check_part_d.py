@@ -1,11 +1,9 @@
 """Part (d): f2 for RNN-B as a language model, the softmax."""
 
 import numpy as np
-from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
 from autograder.checks import CheckFailed, Feedback, check, fail
 from autograder.checks.values import close, column
-from autograder.checks.oracle import answer_key
 
 FUNCTION = "rnn_b_f2"
 WHAT = f"`{FUNCTION}`"
@@ -122,33 +120,26 @@ def recognise_lookalike(inputs, answers):
     return "", CONCEPT
 
 
-def grade_draws(student, inputs, feedback, *, sizes_text):
+def grade_draws(student, answers, inputs, feedback, *, sizes_text):
     returned = student.call_each(FUNCTION, [((z,), {}) for z in inputs])
-    answers = [column(value, z.shape[0], what=WHAT, feedback=feedback) for z, value in zip(inputs, returned)]
-    matched = sum(close(a, answer_key.rnn_b_f2(z)) for z, a in zip(inputs, answers))
+    given = [column(value, z.shape[0], what=WHAT, feedback=feedback) for z, value in zip(inputs, returned)]
+    matched = sum(close(a, answers.rnn_b_f2(z)) for z, a in zip(inputs, given))
     if matched < len(inputs):
-        key, message = recognise_lookalike(inputs, answers)
+        key, message = recognise_lookalike(inputs, given)
         summary = f"{WHAT} matched the reference on {matched} of {len(inputs)} random inputs ({sizes_text})."
         fail(f"{summary}\n\n{message}", mistake=key)
 
 
 @check("d.random_inputs", "f2 on random inputs")
-@weight(2)
-@visibility("visible")
-@number("4.1")
-@tags("activations", "rnn-b")
-def check_random_inputs(student, rng, feedback):
-    grade_draws(student, [2.0 * rng.standard_normal((2, 1)) for _ in range(DRAWS)], feedback, sizes_text="2×1 inputs")
+def check_random_inputs(student, answers, rng, feedback):
+    grade_draws(student, answers, [2.0 * rng.standard_normal((2, 1)) for _ in range(DRAWS)], feedback, sizes_text="2×1 inputs")
 
 
 @check("d.overflow", "f2 on inputs of large magnitude")
-@weight(0)
-@number("4.2")
-@tags("activations", "numerics")
-def check_overflow(student, feedback):
+def check_overflow(student, answers, feedback):
     ordinary = [np.array([[0.5], [-1.0]]), np.array([[2.0], [1.5]]), np.array([[-3.0], [0.0]])]
     try:
-        grade_draws(student, ordinary, Feedback(), sizes_text="2×1 inputs")
+        grade_draws(student, answers, ordinary, Feedback(), sizes_text="2×1 inputs")
     except CheckFailed:
         fail(f"Not run: this check looks at large inputs once {WHAT} passes (d)'s check on ordinary ones.")
     for z in (np.array([[1000.0], [999.0]]), np.array([[-1000.0], [-1002.0]])):
@@ -161,7 +152,7 @@ def check_overflow(student, feedback):
                 "change when the same number is subtracted from every entry of z; subtract the maximum first.",
                 mistake="d.overflow",
             )
-        if not close(answer, answer_key.rnn_b_f2(z)):
+        if not close(answer, answers.rnn_b_f2(z)):
             fail(
                 f"For {shown}, {WHAT} lost accuracy (overflow or underflow in exp). Subtract max(z) first.",
                 mistake="d.overflow",
@@ -169,8 +160,5 @@ def check_overflow(student, feedback):
 
 
 @check("d.other_sizes", "f2 at another size (p_dim = 5)")
-@weight(0)
-@number("4.3")
-@tags("activations", "generalization")
-def check_other_sizes(student, rng, feedback):
-    grade_draws(student, [2.0 * rng.standard_normal((5, 1)) for _ in range(10)], feedback, sizes_text="5×1 inputs")
+def check_other_sizes(student, answers, rng, feedback):
+    grade_draws(student, answers, [2.0 * rng.standard_normal((5, 1)) for _ in range(10)], feedback, sizes_text="5×1 inputs")

@@ -1,10 +1,8 @@
 """Part (b): dLoss_t/dx_t for RNN-A with f1 = f2 = identity, given g = dLoss_t/dz2_t."""
 
-from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
 from autograder.checks import check, fail
 from autograder.checks.values import close, column
-from autograder.checks.oracle import answer_key
 
 FUNCTION = "rnn_a_dloss_dx"
 WHAT = f"`{FUNCTION}`"
@@ -75,31 +73,24 @@ def recognise_mistake(draws, answers):
     return None
 
 
-def grade_draws(student, draws, x_dim, feedback, *, sizes_text):
+def grade_draws(student, answers, draws, x_dim, feedback, *, sizes_text):
     returned = student.call_each(FUNCTION, [(inputs, {}) for inputs in draws])
-    answers = [column(value, x_dim, what=WHAT, feedback=feedback) for value in returned]
-    matched = sum(close(a, answer_key.rnn_a_dloss_dx(*inputs)) for inputs, a in zip(draws, answers))
+    given = [column(value, x_dim, what=WHAT, feedback=feedback) for value in returned]
+    matched = sum(close(a, answers.rnn_a_dloss_dx(*inputs)) for inputs, a in zip(draws, given))
     if matched == len(draws):
         return
     summary = f"{WHAT} matched the reference on {matched} of {len(draws)} random draws ({sizes_text})."
-    key, message = recognise_mistake(draws, answers) or ("", HINT)
+    key, message = recognise_mistake(draws, given) or ("", HINT)
     fail(f"{summary}\n\n{message}", mistake=key)
 
 
 @check("b.random_weights", "dLoss_t/dx_t on random weights")
-@weight(2)
-@visibility("visible")
-@number("2.1")
-@tags("backprop", "rnn-a")
-def check_random_weights(student, rng, feedback):
+def check_random_weights(student, answers, rng, feedback):
     draws = [draw(rng, 2, 2, 2) for _ in range(EXAM_DRAWS)]
-    grade_draws(student, draws, 2, feedback, sizes_text="s_dim = x_dim = p_dim = 2")
+    grade_draws(student, answers, draws, 2, feedback, sizes_text="s_dim = x_dim = p_dim = 2")
 
 
 @check("b.other_sizes", "dLoss_t/dx_t at other sizes (s_dim = 3, x_dim = 4, p_dim = 5)")
-@weight(0)
-@number("2.2")
-@tags("backprop", "rnn-a", "generalization")
-def check_other_sizes(student, rng, feedback):
+def check_other_sizes(student, answers, rng, feedback):
     draws = [draw(rng, 3, 4, 5) for _ in range(OTHER_SIZE_DRAWS)]
-    grade_draws(student, draws, 4, feedback, sizes_text="s_dim=3, x_dim=4, p_dim=5")
+    grade_draws(student, answers, draws, 4, feedback, sizes_text="s_dim=3, x_dim=4, p_dim=5")

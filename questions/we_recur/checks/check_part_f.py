@@ -9,11 +9,9 @@ date, with no points of their own).
 
 import functools
 
-from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
 from autograder.checks import CheckFailed, check, fail, partial
 from autograder.checks.values import items_in_order, truth
-from autograder.checks.oracle import answer_key
 
 FUNCTION = "rnn_b_dloss_dx_depends_on"
 HINT = (
@@ -23,35 +21,36 @@ HINT = (
 )
 
 
-@functools.lru_cache(maxsize=1)
-def derived_key():
-    return answer_key.rnn_b_dloss_dx_depends_on()
+@functools.lru_cache(maxsize=4)
+def derived_key(answers):
+    """The (f) key: derived once per ``answers`` (it perturbs weights of several networks)."""
+    return answers.rnn_b_dloss_dx_depends_on()
 
 
-def grade_item(student, key, feedback):
+def grade_item(student, answers, key, feedback):
     what = f"`{FUNCTION}()`"
-    answers = items_in_order(student.call(FUNCTION), answer_key.PART_F_KEYS, what=what, feedback=feedback)
-    if key not in answers:
+    given = items_in_order(student.call(FUNCTION), answers.PART_F_KEYS, what=what, feedback=feedback)
+    if key not in given:
         fail(f"{what} returned a dict without the key {key!r}, so this item has no answer.")
-    if truth(answers[key], what=f"The value for {key!r}", feedback=feedback) != derived_key()[key]:
+    if truth(given[key], what=f"The value for {key!r}", feedback=feedback) != derived_key(answers)[key]:
         fail(f"Your answer for {key!r} is incorrect. {HINT}")
 
 
-def grade_statements(student, feedback):
+def grade_statements(student, answers, feedback):
     """All four items at once: a fraction of the points per right item, and a message
     that counts them without naming which."""
     what = f"`{FUNCTION}()`"
-    answers = items_in_order(student.call(FUNCTION), answer_key.PART_F_KEYS, what=what, feedback=feedback)
+    given = items_in_order(student.call(FUNCTION), answers.PART_F_KEYS, what=what, feedback=feedback)
     right, problems = 0, []
-    for key in answer_key.PART_F_KEYS:
-        if key not in answers:
+    for key in answers.PART_F_KEYS:
+        if key not in given:
             problems.append(f"{what} returned a dict without the key {key!r}, so that statement has no answer.")
             continue
         try:
-            right += truth(answers[key], what=f"The value for {key!r}", feedback=feedback) == derived_key()[key]
+            right += truth(given[key], what=f"The value for {key!r}", feedback=feedback) == derived_key(answers)[key]
         except CheckFailed as error:
             problems.append(str(error))
-    total = len(answer_key.PART_F_KEYS)
+    total = len(answers.PART_F_KEYS)
     if right == total:
         return
     message = "\n\n".join([f"{right} of the {total} statements are answered correctly.", *problems, HINT])
@@ -61,27 +60,19 @@ def grade_statements(student, feedback):
 
 
 @check("f.statements", "statements i to iv together")
-@weight(2)
-@visibility("visible")
-@number("6.1")
-@tags("backprop", "rnn-b")
-def check_statements(student, feedback):
-    grade_statements(student, feedback)
+def check_statements(student, answers, feedback):
+    grade_statements(student, answers, feedback)
 
 
-def item_check(index, roman, key, statement):
+def item_check(roman, key, statement):
     @check(f"f.{roman}", f"{roman}. dLoss/dx_t {statement}")
-    @weight(0)
-    @visibility("after_due_date")
-    @number(f"6.{index + 1}")
-    @tags("backprop", "rnn-b")
-    def check_item(student, feedback):
-        grade_item(student, key, feedback)
+    def check_item(student, answers, feedback):
+        grade_item(student, answers, key, feedback)
 
     return check_item
 
 
-check_f_i = item_check(1, "i", "W_ox", "depends on W_ox")
-check_f_ii = item_check(2, "ii", "all_W_ox", "depends on all elements of W_ox")
-check_f_iii = item_check(3, "iii", "W_ssx", "depends on W_ssx")
-check_f_iv = item_check(4, "iv", "all_W_ssx", "depends on all elements of W_ssx")
+check_f_i = item_check("i", "W_ox", "depends on W_ox")
+check_f_ii = item_check("ii", "all_W_ox", "depends on all elements of W_ox")
+check_f_iii = item_check("iii", "W_ssx", "depends on W_ssx")
+check_f_iv = item_check("iv", "all_W_ssx", "depends on all elements of W_ssx")

@@ -7,14 +7,20 @@ the reference generation reproduces it, so that is asked first, in one exchange;
 rule that does not is run through generation for real, to tell a rule that feeds back
 the one-hot of a chosen word (the argmax, or a word sampled from p_t: half credit) from
 others.
+
+Every generation steps with ``answers.rnn_b_step``, the exam's and the one-hot rule's
+included, and both are generated before the student's rule is asked anything: the
+student kit's recording (which runs these checks against the reference) then holds
+each step of both, and replays the student's generation as long as it follows one of
+them. A step off both has no recorded answer in the kit (:class:`NoAnswer`): there the
+generation ends, as diverged, and the check reaches Gradescope's verdict ("did not
+reproduce"), without calling the student's rule for the remaining steps.
 """
 
 import numpy as np
-from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
-from autograder.checks import check, fail, partial
+from autograder.checks import NoAnswer, check, fail, partial
 from autograder.checks.values import close, column
-from autograder.checks.oracle import NEXT_INPUT_RULES, RNNB, generate_together
 
 FUNCTION = "rnn_b_next_input"
 WHAT = f"`{FUNCTION}`"
@@ -26,15 +32,50 @@ STEPS = 5
 ONE_HOT_FRACTION = 0.5
 
 
+class Generation:
+    """What one generation produced: outputs ``ps`` and inputs ``xs``, ``(dim, 1)`` each."""
+
+    def __init__(self, ps, xs):
+        self.ps = ps
+        self.xs = xs
+
+
 def networks_and_inputs(rng, size):
-    """``TRIALS`` random RNN-Bs with softmax outputs and their first inputs."""
+    """``TRIALS`` random RNN-Bs (``(W_ssx, W_ox)`` pairs) and their first inputs."""
     networks, x1s = [], []
     for _ in range(TRIALS):
-        networks.append(
-            RNNB(W_ssx=rng.standard_normal((size, 2 * size)), W_ox=rng.standard_normal((size, 2 * size)))
-        )
+        networks.append((rng.standard_normal((size, 2 * size)), rng.standard_normal((size, 2 * size))))
         x1s.append(rng.standard_normal((size, 1)))
     return networks, x1s
+
+
+def generate_together(answers, networks, x1s, next_inputs):
+    """Each network's generation of ``STEPS`` steps from its ``x1``, all stepping
+    together: at each step one call of ``next_inputs`` maps every live generation's
+    ``p_t`` to its ``x_{t+1}`` (one exchange with the sandbox per step for the student's
+    rule, not one per trial and step). A generation whose step has no answer (the kit,
+    off every recorded trajectory) ends there, NaN from then on."""
+    states = [np.zeros((W_ssx.shape[0], 1)) for W_ssx, _ in networks]
+    xs = [np.asarray(x1, dtype=np.float64) for x1 in x1s]
+    ps_of, xs_of = [[] for _ in networks], [[] for _ in networks]
+    live = list(range(len(networks)))
+    for t in range(STEPS):
+        for index in list(live):
+            xs_of[index].append(xs[index])
+            try:
+                states[index], p_t = answers.rnn_b_step(*networks[index], states[index], xs[index])
+            except NoAnswer:
+                live.remove(index)
+                continue
+            ps_of[index].append(p_t)
+        if t + 1 < STEPS and live:
+            for index, x in zip(live, next_inputs([ps_of[index][-1].copy() for index in live])):
+                xs[index] = x
+    generations = []
+    for ps, inputs in zip(ps_of, xs_of):
+        nothing = np.full_like(inputs[0], np.nan)
+        generations.append(Generation(ps + [nothing] * (STEPS - len(ps)), inputs + [nothing] * (STEPS - len(inputs))))
+    return generations
 
 
 def follows_the_reference(student, reference, feedback, size):
@@ -47,15 +88,14 @@ def follows_the_reference(student, reference, feedback, size):
     return all(close(column(value, size, what=WHAT, feedback=feedback), x) for value, (_, x) in zip(values, asked))
 
 
-def generations(student, networks, x1s, feedback, size):
+def generations(student, answers, networks, x1s, feedback, size):
     """The generation of each network with the student's rule as its next input."""
 
     def student_rule(ps):
-        # The trials step together: one exchange with the sandbox per step, not per trial and step.
         values = student.call_each(FUNCTION, [((p_t,), {}) for p_t in ps])
         return [column(value, size, what=WHAT, feedback=feedback) for value in values]
 
-    return generate_together(networks, x1s, STEPS, next_inputs=student_rule)
+    return generate_together(answers, networks, x1s, student_rule)
 
 
 def same_generations(generated, references):
@@ -66,16 +106,15 @@ def same_generations(generated, references):
     )
 
 
-def grade_generation(student, rng, feedback, size):
+def grade_generation(student, answers, rng, feedback, size):
     networks, x1s = networks_and_inputs(rng, size)
-    reference = generate_together(networks, x1s, STEPS)  # the exam's rule, x_{t+1} = p_t
+    reference = generate_together(answers, networks, x1s, lambda ps: [answers.rnn_b_next_input(p) for p in ps])
+    one_hot = generate_together(answers, networks, x1s, lambda ps: [answers.one_hot_argmax(p) for p in ps])
     if follows_the_reference(student, reference, feedback, size):
         return
-    generated = generations(student, networks, x1s, feedback, size)
+    generated = generations(student, answers, networks, x1s, feedback, size)
     if same_generations(generated, reference):
         return
-    one_hot_rule = NEXT_INPUT_RULES["one_hot_argmax"]
-    one_hot = [network.generate(x1, STEPS, next_input=one_hot_rule) for network, x1 in zip(networks, x1s)]
     if same_generations(generated, one_hot) or (
         all(is_one_hot(x) for generation in generated for x in generation.xs[1:])
         and picks_the_certain_word(student, feedback, size)
@@ -115,17 +154,10 @@ def picks_the_certain_word(student, feedback, size):
 
 
 @check("e.generation", "the next input x_{t+1} during generation with random RNN-Bs")
-@weight(2)
-@visibility("visible")
-@number("5.1")
-@tags("generation", "rnn-b")
-def check_generation(student, rng, feedback):
-    grade_generation(student, rng, feedback, 2)
+def check_generation(student, answers, rng, feedback):
+    grade_generation(student, answers, rng, feedback, 2)
 
 
 @check("e.other_sizes", "the next input at another size (x_dim = p_dim = 4)")
-@weight(0)
-@number("5.2")
-@tags("generation", "generalization")
-def check_other_sizes(student, rng, feedback):
-    grade_generation(student, rng, feedback, 4)
+def check_other_sizes(student, answers, rng, feedback):
+    grade_generation(student, answers, rng, feedback, 4)

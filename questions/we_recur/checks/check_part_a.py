@@ -1,10 +1,8 @@
 """Part (a): the shapes of RNN-A's weights, W_ss, W_sx and W_o."""
 
-from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
 from autograder.checks import check
 from autograder.checks.shapes import grade_shapes
-from autograder.checks.oracle import answer_key
 
 # What each matrix's shape follows from, never the shape itself.
 HINTS = {
@@ -16,18 +14,11 @@ OTHER_SIZES = ({"s_dim": 3, "x_dim": 4, "p_dim": 5}, {"s_dim": 1, "x_dim": 3, "p
 
 
 @check("a.exam_shapes", "weight shapes at the exam's sizes (s_dim = x_dim = p_dim = 2)")
-@weight(2)
-@visibility("visible")
-@number("1.1")
-@tags("shapes", "rnn-a")
-def check_exam_shapes(student, feedback):
-    grade_shapes(student, "rnn_a_shapes", answer_key.rnn_a_shapes, HINTS, {}, partial_credit=True, feedback=feedback)
+def check_exam_shapes(student, answers, feedback):
+    grade_shapes(student, "rnn_a_shapes", answers.rnn_a_shapes, HINTS, {}, partial_credit=True, feedback=feedback)
 
 
 @check("a.other_sizes", "weight shapes at other sizes (s_dim = 3, x_dim = 4, p_dim = 5 and more)")
-@weight(0)
-@number("1.2")
-@tags("shapes", "rnn-a", "generalization")
-def check_other_sizes(student, feedback):
+def check_other_sizes(student, answers, feedback):
     for sizes in OTHER_SIZES:
-        grade_shapes(student, "rnn_a_shapes", answer_key.rnn_a_shapes, HINTS, sizes, partial_credit=False, feedback=feedback)
+        grade_shapes(student, "rnn_a_shapes", answers.rnn_a_shapes, HINTS, sizes, partial_credit=False, feedback=feedback)

@@ -1,0 +1,46 @@
+"""How a check ended: one enum of outcome labels, used by every module that names one.
+
+A label is stored in results.json (``extra_data.outcomes``, each test's
+``extra_data.outcome``) and read back by the batch (scores.csv's status, the summary);
+a member is a ``str`` whose value is that text, so it serializes as the text, compares
+equal to it and hashes like it, and a label read back from JSON (a plain ``str``)
+converts with ``Label(text)``.
+
+Standard library only: shipped in the student kit.
+"""
+
+import enum
+
+
+class Label(str, enum.Enum):
+    """The outcome of one check."""
+
+    # -- the check's verdict on the answer
+    PASSED = "passed"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    # -- the grader's side: the check earned nothing, for a reason that is not the answer
+    SKIPPED = "skipped"
+    NOT_RUN = "not run"
+    GRADER_ERROR = "grader error"
+    # -- the student's code gave no usable answer (autograder.sandbox.errors)
+    ERROR = "error"
+    IMPORT_FAILED = "import failed"
+    MISSING_FUNCTION = "missing function"
+    WRONG_SIGNATURE = "wrong signature"
+    RAISED = "raised"
+    TIMED_OUT = "timed out"
+    CRASHED = "crashed"
+    BAD_RETURN_VALUE = "bad return value"
+
+    # A label reads, formats and hashes as its text (Enum's own would give "Label.PASSED"
+    # and hash the member's name, so "passed" in a set of labels would not find it).
+    __str__ = str.__str__
+    __format__ = str.__format__
+    __hash__ = str.__hash__
+
+
+#: Labels whose message is the check's verdict on the answer: shown only where the rubric
+#: reveals a ``diagnosis``. Every other label's message is about the code itself (it
+#: raised, timed out, is missing) or the grader, and says nothing of the answer.
+VERDICTS = (Label.FAILED, Label.PARTIAL)

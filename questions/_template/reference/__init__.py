@@ -1,0 +1,1 @@
+"""The template question's reference: what its checks compare with (``answers``)."""

@@ -1,0 +1,1 @@
+"""The checks of We Recur!, one module per part; the rubric weighs them."""
