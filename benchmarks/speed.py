@@ -74,7 +74,10 @@ def gradescope_layout(folder):
     source.mkdir(parents=True)
     for name in SOURCE:
         (source / name).parent.mkdir(parents=True, exist_ok=True)
-        (shutil.copytree if (REPO / name).is_dir() else shutil.copy2)(REPO / name, source / name)
+        if (REPO / name).is_dir():  # what the zip holds: no samples, handouts or examples
+            shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("samples", "handout", "example"))
+        else:
+            shutil.copy2(REPO / name, source / name)
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", str(source / "autograder"), str(source / "questions"), str(source / "benchmarks")],
         check=True, stdout=subprocess.DEVNULL,

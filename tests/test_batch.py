@@ -248,7 +248,7 @@ def test_empty_export_exits_2(tmp_path, capsys):
 
 
 def grade_here(grader, *samples):
-    """The rows of ``samples`` (folders under tests/submissions) graded one after another
+    """The rows of ``samples`` (folders under questions/we_recur/samples) graded one after another
     by ``grader``, a Grader in this process."""
     rows = []
     grader.grade_each([ExportedSubmission(sample, SUBMISSIONS / sample) for sample in samples], rows.append)

@@ -58,7 +58,7 @@ def test_grade_of_a_missing_path_says_so_safely(tmp_path, capsys):
     ("command", "wrong"),
     [
         (["grade", "examples/we_recur.py", "--json", "{folder}"], "--json {folder} is a folder"),
-        (["batch", "tests/submissions/correct", "--out", "{file}"], "--out {file} is a file"),
+        (["batch", "questions/we_recur/samples/correct", "--out", "{file}"], "--out {file} is a file"),
         (["merge", "{folder}", "--out", "{file}"], "--out {file} is a file"),
         (["build", "--out", "{folder}"], "--out {folder} is a folder"),
         (["student-kit", "--out", "{folder}"], "--out {folder} is a folder"),
@@ -77,7 +77,7 @@ def test_an_output_in_the_wrong_place_is_a_one_line_error(tmp_path, capsys, comm
 
 def test_a_folder_that_cannot_be_made_is_a_one_line_error(tmp_path, capsys):
     (tmp_path / "file").write_text("mine\n")
-    assert cli.main(["batch", "tests/submissions/correct", "--out", str(tmp_path / "file" / "graded")]) == 2
+    assert cli.main(["batch", "questions/we_recur/samples/correct", "--out", str(tmp_path / "file" / "graded")]) == 2
     err = capsys.readouterr().err
     assert err == f"autograder: error: {tmp_path / 'file' / 'graded'}: Not a directory\n"
 

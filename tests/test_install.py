@@ -48,7 +48,7 @@ def test_pip_install_gives_the_autograder_command(tmp_path):
     command = run([venv / "bin" / "autograder", "--help"], cwd=tmp_path)
     assert command == run([python, "-m", "autograder", "--help"], cwd=tmp_path)
     assert "batch" in command and "grade" in command
-    lint = run([venv / "bin" / "autograder", "lint", Path(packages, "rubrics", "we_recur.yaml")], cwd=tmp_path)
+    lint = run([venv / "bin" / "autograder", "lint", Path(packages, "questions", "we_recur", "rubric.yaml")], cwd=tmp_path)
     assert "12 points in 6 parts" in lint
 
 
