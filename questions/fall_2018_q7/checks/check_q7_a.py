@@ -8,8 +8,7 @@ own (public); its answer comes from ``answers.integer_outputs``, which the kit s
 
 import numpy as np
 
-from autograder.checks import fail
-from autograder.checks import check
+from autograder.checks import check, fail
 from autograder.checks.values import close, describe, real_array
 
 FUNCTION = "forward"
@@ -37,11 +36,11 @@ MISTAKES = {
         "Check which state the output at step t reads."
     ),
     "a.transposed_recurrence": (
-        "Your outputs equal those of a network whose recurrent matrix is transposed. "
-        "Check the order of the indices of W_ss in the product that updates the state."
+        "Your outputs equal those of a network whose recurrent matrix is transposed. Check which index of "
+        "W_ss belongs to the new state and which to the previous one."
     ),
     "a.reversed_time": (
-        "Your outputs are the right values in reverse time order: row t of the result is the output at step t."
+        "The order of your rows does not follow time: row t of the result is the output at step t."
     ),
 }
 HINT = "Compute one step at a time, s_t from x_t and s_{t-1} (s_0 = 0), then y_t from s_t, and stack y_t as row t."
@@ -92,11 +91,20 @@ def draw(rng, m, l, v, steps):
     )
 
 
-def recognise_mistake(draws, given, answers):
+def lookalikes_of(draws, answers):
+    """The recognised lookalikes of each draw, ``{mistake key: (T, v)}``. Asked for every
+    draw and every key whatever the student answered, so that the student kit's recording
+    (made with a correct answer) holds them all."""
+    return [
+        {key: found[key] for key in MISTAKES}
+        for found in (answers.forward_lookalikes(*inputs) for inputs in draws)
+    ]
+
+
+def recognise_mistake(lookalikes, given):
     """``(key, message)`` of the lookalike that explains every draw, or None."""
-    lookalikes = [answers.forward_lookalikes(*inputs) for inputs in draws]
     for key, message in MISTAKES.items():
-        if all(key in found and close(a, found[key]) for found, a in zip(lookalikes, given)):
+        if all(close(a, found[key]) for found, a in zip(lookalikes, given)):
             return key, message
     return None
 
@@ -109,9 +117,11 @@ def check_random_weights(student, answers, rng, feedback):
         outputs(value, len(xs), W_o.shape[0], what=WHAT, feedback=feedback)
         for (_, _, W_o, xs), value in zip(draws, returned)
     ]
-    matched = sum(close(a, answers.forward(*inputs)) for inputs, a in zip(draws, given))
+    expected = [answers.forward(*inputs) for inputs in draws]
+    lookalikes = lookalikes_of(draws, answers)
+    matched = sum(close(a, e) for a, e in zip(given, expected))
     if matched == len(draws):
         return
     summary = f"{WHAT} matched the reference on {matched} of {len(draws)} random networks (m, l, v from 1 to 5, T from 1 to 8)."
-    key, message = recognise_mistake(draws, given, answers) or ("", HINT)
+    key, message = recognise_mistake(lookalikes, given) or ("", HINT)
     fail(f"{summary}\n\n{message}", mistake=key)

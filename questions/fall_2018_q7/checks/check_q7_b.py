@@ -20,8 +20,8 @@ STATE_SIZES = (1, 2, 3, 4)
 
 MISTAKES = {
     "b2.upper_triangular": (
-        "Your matrix is the transpose of one that fits your own forward pass: row i of W gives y_i. Which "
-        "inputs has the network seen when it outputs y_i?"
+        "Your matrix has its nonzero entries above the diagonal. Row i of W gives y_i: which inputs has the "
+        "network seen when it outputs y_i?"
     ),
     "b2.missing_power": (
         "Below the diagonal your matrix gives the same entry for every lag. Follow an input that arrived two "
@@ -32,8 +32,8 @@ MISTAKES = {
         "Count the multiplications by W_ss between x_j entering the state and y_i being read from it."
     ),
     "b2.transposed_recurrence": (
-        "Your matrix uses the transpose of W_ss: check the order of the factors in the product that carries "
-        "a state forward one step."
+        "Your entries fit a recurrence carried by a transposed W_ss. Check which index of W_ss belongs to the "
+        "new state and which to the previous one."
     ),
     "b2.symmetric": (
         "Your matrix is symmetric, so y_i depends on later inputs as much as on earlier ones. Can an output "
@@ -66,13 +66,19 @@ def square(value, n, *, feedback):
 def grade_draws(student, answers, draws, feedback, *, lengths_text):
     returned = student.call_each(MATRIX_FUNCTION, [(inputs, {}) for inputs in draws])
     given = [square(value, inputs[3], feedback=feedback) for inputs, value in zip(draws, returned)]
-    matched = sum(close(a, answers.jody_matrix(*inputs)) for inputs, a in zip(draws, given))
+    expected = [answers.jody_matrix(*inputs) for inputs in draws]
+    # Every lookalike of every draw, whatever the answer, so that the student kit's
+    # recording (made with a correct answer) holds them all.
+    lookalikes = [
+        {key: found[key] for key in MISTAKES}
+        for found in (answers.jody_matrix_lookalikes(*inputs) for inputs in draws)
+    ]
+    matched = sum(close(a, e) for a, e in zip(given, expected))
     if matched == len(draws):
         return
     summary = f"{MATRIX_WHAT} matched the reference on {matched} of {len(draws)} random networks ({lengths_text})."
-    lookalikes = [answers.jody_matrix_lookalikes(*inputs) for inputs in draws]
     for key, message in MISTAKES.items():
-        if all(key in found and close(a, found[key]) for found, a in zip(lookalikes, given)):
+        if all(close(a, found[key]) for found, a in zip(lookalikes, given)):
             fail(f"{summary}\n\n{message}", mistake=key)
     fail(f"{summary}\n\n{HINT}")
 

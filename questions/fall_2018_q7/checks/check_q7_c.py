@@ -16,8 +16,8 @@ TEXT_FUNCTION = "pat_counterexample"
 #: The longest explanation kept (characters); longer text is cut, with a note.
 MAX_TEXT_CHARS = 3000
 HINT = (
-    "Think about what each of Pat's state groups can see: which inputs reach s^(i), and whether any state "
-    "entry can record something about two input entries at once."
+    "Which inputs and which earlier states reach each of Pat's state groups? Compare with what reaches a state "
+    "entry of the regular RNN."
 )
 
 
