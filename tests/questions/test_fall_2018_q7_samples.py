@@ -5,7 +5,9 @@ the question's rubric, are what its ``expected.yaml`` says.
 
 This is a small stand-in for the engine's own sample tests (which grade a question
 found by ``--question``): it reads the rubric's weights and limits with PyYAML and runs
-each check through :func:`autograder.outcomes.judge`, as the plugin does.
+each check through :func:`autograder.outcomes.judge`, as the plugin does. A module that
+cannot be imported scores 0 everywhere here too; the engine states why once, above the
+checks ("could not be graded"), so its ``feedback_contains`` is the engine's to test.
 """
 
 import importlib
@@ -18,6 +20,7 @@ import yaml
 
 from autograder.checks import Feedback, seeded_rng
 from autograder.outcomes import judge
+from autograder.sandbox.errors import ImportFailed
 from autograder.sandbox.session import Limits, Sandbox
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,6 +60,10 @@ def grade(submission, checks, answers):
     """``({part: points}, {check id: Outcome})`` of ``submission`` under the rubric."""
     scores, outcomes = {}, {}
     with Sandbox(submission, folder=submission.parent, limits=LIMITS) as student:
+        try:
+            student.import_module()
+        except ImportFailed:
+            return {part["label"]: 0.0 for part in RUBRIC["parts"]}, None
         for part in RUBRIC["parts"]:
             scores[part["label"]] = 0.0
             for rule in part["checks"]:
@@ -94,6 +101,9 @@ def test_sample_scores_what_it_expects(sample, checks, answers):
     folder = QUESTION / "samples" / sample
     expected = yaml.safe_load((folder / "expected.yaml").read_text())
     scores, outcomes = grade(folder / RUBRIC["module"], checks, answers)
+    if outcomes is None:  # not importable: nothing scores
+        assert all(points == 0 for points in expected["scores"].values())
+        return
     assert not [o for o in outcomes.values() if o.internal_error], [o.internal_error for o in outcomes.values()]
     assert {part: round(points, 4) for part, points in scores.items()} == expected["scores"]
     texts = {}
