@@ -9,7 +9,7 @@ def forward(W_sx, W_ss, W_o, xs):
     outputs = []
     for x_t in xs:
         state = W_sx @ x_t.reshape(-1, 1) + W_ss @ state  # s_t, a column (m, 1)
-        outputs.append([float(W_o @ state)])  # WRONG: assumes v = 1
+        outputs.append([(W_o @ state).item()])  # WRONG: assumes v = 1 (.item() needs one entry)
     return np.array(outputs)
 
 
