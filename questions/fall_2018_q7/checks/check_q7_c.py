@@ -9,7 +9,6 @@ a value a check can compare, so the rubric gives it no autograded points (see it
 
 from autograder.checks import check, fail
 from autograder.checks.values import describe, truth
-from autograder.markdown import fenced
 
 CLAIM_FUNCTION = "pat_same_as_rnn"
 TEXT_FUNCTION = "pat_counterexample"
@@ -40,4 +39,5 @@ def check_counterexample(student, feedback):
     if len(shown) > MAX_TEXT_CHARS:
         shown = shown[:MAX_TEXT_CHARS]
         feedback.note(f"Your explanation is longer than {MAX_TEXT_CHARS} characters; only its beginning is shown.")
-    feedback.note(f"Collected for manual grading (this check gives no points of its own):\n\n{fenced(shown)}")
+    quoted = "\n".join(f"> {line}" for line in shown.splitlines())  # a quote, so it reads as the student's words
+    feedback.note(f"Collected for manual grading (this check gives no points of its own):\n\n{quoted}")
