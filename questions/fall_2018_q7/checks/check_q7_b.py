@@ -40,6 +40,7 @@ MISTAKES = {
         "depend on an input that has not arrived yet?"
     ),
 }
+CLAIM_HINT = "Unroll the recurrence for three steps with s_0 = 0 and look at how each y_i depends on x_1, x_2 and x_3."
 HINT = "Unroll the recurrence with s_0 = 0: write y_1, y_2, y_3 in terms of x_1, x_2, x_3 and read off the coefficients."
 
 
@@ -47,7 +48,7 @@ HINT = "Unroll the recurrence with s_0 = 0: write y_1, y_2, y_3 in terms of x_1,
 def check_jody(student, answers, feedback):
     given = truth(student.call(CLAIM_FUNCTION), what=f"`{CLAIM_FUNCTION}()`", feedback=feedback)
     if not answers.jody_is_right() == given:
-        fail(f"Your answer to (b.i) is not correct. {HINT}")
+        fail(f"Your answer to (b.i) is not correct. {CLAIM_HINT}")
 
 
 def draw(rng, n):
@@ -57,7 +58,11 @@ def draw(rng, n):
 
 
 def square(value, n, *, feedback):
+    """The ``(n, n)`` float64 matrix in ``value`` (nested lists and narrower floats accepted)."""
     array = real_array(value, what=MATRIX_WHAT)
+    precision = getattr(array, "precision", "float64")
+    if precision != "float64":  # real_array keeps a narrower float's precision, and close() compares at it
+        feedback.note(f"{MATRIX_WHAT} returned a {precision} matrix; it was compared with the reference at {precision} precision.")
     if array.shape != (n, n):
         fail(f"{MATRIX_WHAT} returned {describe(value)} for n = {n}; expected an array of shape ({n}, {n}).")
     return array
