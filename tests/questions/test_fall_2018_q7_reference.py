@@ -148,7 +148,7 @@ def test_witness_outputs_one_iff_both_entries_are_one():
         xs = np.array(sequence)
         _, outputs = networks.run(W_sx, W_ss, W_o, xs, f1=f1)
         np.testing.assert_array_equal(outputs[:, 0], [float(a and b) for a, b in sequence])
-    assert answers.interaction(W_sx, W_ss, W_o, f1) == 1.0
+    assert networks.interaction(W_sx, W_ss, W_o, f1) == 1.0
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -178,7 +178,7 @@ def test_pat_outputs_have_no_interaction(seed):
     W_sx, W_ss = networks.block_separated([rng.standard_normal((k, 1)) for _ in range(2)],
                                           [rng.standard_normal((k, k)) for _ in range(2)])
     for f1 in (networks.relu, np.tanh, np.sign):
-        assert abs(answers.interaction(W_sx, W_ss, rng.standard_normal((1, 2 * k)), f1)) < 1e-12
+        assert abs(networks.interaction(W_sx, W_ss, rng.standard_normal((1, 2 * k)), f1)) < 1e-12
 
 
 def test_block_separated_layout():

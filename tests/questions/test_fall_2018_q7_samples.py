@@ -31,6 +31,9 @@ SAMPLES = sorted(path.name for path in (QUESTION / "samples").iterdir() if (path
 #: The public seed, and others standing for Gradescope's secret one: a sample's scores
 #: and recognised mistakes may not depend on the draws.
 SCORING_SEEDS = (RUBRIC["seed"], 1, 987654321)
+#: Entries of Jody's W for the exam's network (W_o W_ss W_sx, W_o W_ss^2 W_sx): no
+#: message may state them (the samples' own outputs, which a message may quote, do not hold them).
+SECRET_NUMBERS = ("129", "699")
 #: Limits of the rubric that the sandbox's Limits knows (the rest are the engine's).
 LIMITS = Limits(**{key: value for key, value in RUBRIC["limits"].items() if key in Limits.__dataclass_fields__})
 
@@ -115,6 +118,12 @@ def test_sample_scores_what_it_expects(sample, seed, checks, answers):
         texts[part["label"]] = "\n".join(
             outcomes[rule["check"]].message + "\n" + "\n".join(outcomes[rule["check"]].notes) for rule in part["checks"]
         ).lower()
+    for check_id in ("b1.jody", "c1.pat"):  # a yes/no item's message may not name a truth value
+        if outcomes[check_id].label == "failed":
+            assert not any(word in outcomes[check_id].message.lower() for word in ("true", "false", "yes", " no ")), (
+                check_id, outcomes[check_id].message)
+    for outcome in outcomes.values():  # nor any message an entry of the exam's W below its diagonal
+        assert not any(value in outcome.message for value in SECRET_NUMBERS), outcome.message
     for part, words in (expected.get("feedback_contains") or {}).items():
         for word in words:
             assert word.lower() in texts[part], (part, word, texts[part])

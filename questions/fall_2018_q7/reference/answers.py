@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .lookalikes import forward_lookalikes, jody_matrix_lookalikes
-from .networks import and_witness, block_separated, relu, run, unrolled_matrix
+from .networks import and_witness, block_separated, interaction, relu, run, unrolled_matrix
 
 __all__ = [
     "forward",
@@ -99,12 +99,3 @@ def pat_same_as_rnn() -> bool:
         if not np.isclose(interaction(W_sx, W_ss, rng.standard_normal((1, 2 * k)), relu), 0.0):
             return True
     return False
-
-
-def interaction(W_sx: np.ndarray, W_ss: np.ndarray, W_o: np.ndarray, f1) -> float:
-    """``y(1, 1) - y(1, 0) - y(0, 1) + y(0, 0)`` at the first step of a network with
-    2-dimensional inputs and f2 = identity: 0 for any sum of one function per entry."""
-    def y(a, b):
-        return float(run(W_sx, W_ss, W_o, np.array([[a, b]], dtype=np.float64), f1=f1)[1][0, 0])
-
-    return y(1, 1) - y(1, 0) - y(0, 1) + y(0, 0)

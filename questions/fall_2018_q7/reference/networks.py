@@ -105,3 +105,12 @@ def and_witness() -> tuple[np.ndarray, np.ndarray, np.ndarray, Callable[[np.ndar
     group of Pat's model can."""
     W_sx = np.array([[1.0, -1.0], [1.0, 0.0]])
     return W_sx, np.zeros((2, 2)), np.array([[-1.0, 1.0]]), relu
+
+
+def interaction(W_sx: np.ndarray, W_ss: np.ndarray, W_o: np.ndarray, f1: Callable[[np.ndarray], np.ndarray]) -> float:
+    """``y(1, 1) - y(1, 0) - y(0, 1) + y(0, 0)`` at the first step of a network with
+    2-dimensional inputs and f2 = identity: 0 for any sum of one function per entry."""
+    def y(a, b):
+        return float(run(W_sx, W_ss, W_o, np.array([[a, b]], dtype=np.float64), f1=f1)[1][0, 0])
+
+    return y(1, 1) - y(1, 0) - y(0, 1) + y(0, 0)
