@@ -25,6 +25,9 @@ INTEGER_TOLERANCE = 1e-6
 #: outputs, a single step and a long sequence. Each size is drawn twice.
 RANDOM_SIZES = ((2, 1, 1, 3), (3, 2, 1, 4), (2, 1, 3, 5), (4, 3, 2, 6), (3, 2, 2, 1), (5, 4, 3, 8))
 DRAWS_PER_SIZE = 2
+SIZES_TEXT = ", ".join(
+    f"{name} from {min(sizes)} to {max(sizes)}" for name, sizes in zip(("m", "l", "v", "T"), zip(*RANDOM_SIZES))
+)
 
 MISTAKES = {
     "a.no_recurrence": (
@@ -125,6 +128,6 @@ def check_random_weights(student, answers, rng, feedback):
     matched = sum(close(a, e) for a, e in zip(given, expected))
     if matched == len(draws):
         return
-    summary = f"{WHAT} matched the reference on {matched} of {len(draws)} random networks (m, l, v from 1 to 5, T from 1 to 8)."
+    summary = f"{WHAT} matched the reference on {matched} of {len(draws)} random networks ({SIZES_TEXT})."
     key, message = recognise_mistake(lookalikes, given) or ("", HINT)
     fail(f"{summary}\n\n{message}", mistake=key)
