@@ -1,31 +1,22 @@
-"""Fall 2018 Q7 end to end without the engine's question loader: every sample under
-``questions/fall_2018_q7/samples`` is imported in the real sandbox, the question's
-checks run on it with the reference's ``answers``, and the per-part scores, weighted by
-the question's rubric, are what its ``expected.yaml`` says.
-
-This is a small stand-in for the engine's own sample tests (which grade a question
-found by ``--question``): it reads the rubric's weights and limits with PyYAML and runs
-each check through :func:`autograder.outcomes.judge`, as the plugin does. A module that
-cannot be imported scores 0 everywhere here too; the engine states why once, above the
-checks ("could not be graded"), so its ``feedback_contains`` is the engine's to test.
+"""Fall 2018 Q7 end to end: every sample under ``questions/fall_2018_q7/samples`` is
+graded by the engine from the question's folder (``autograder.grading``, what ``grade
+--question fall_2018_q7`` runs), with the public seed and two standing for Gradescope's
+secret one, and the per-part scores are what its ``expected.yaml`` says; no message
+states a yes/no answer or an entry of the exam's W.
 """
 
-import importlib
-import inspect
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from autograder.checks import Feedback, seeded_rng
-from autograder.outcomes import judge
-from autograder.sandbox.errors import ImportFailed
-from autograder.sandbox.session import Limits, Sandbox
+from autograder import checks as engine_checks
+from autograder import grading, scoring_seed
+from autograder import question as questions
+from autograder.sandbox import isolation
 
 REPO = Path(__file__).resolve().parents[2]
 QUESTION = REPO / "questions" / "fall_2018_q7"
-PACKAGE = "questions.fall_2018_q7"
 RUBRIC = yaml.safe_load((QUESTION / "rubric.yaml").read_text())
 SAMPLES = sorted(path.name for path in (QUESTION / "samples").iterdir() if (path / "expected.yaml").is_file())
 #: The public seed, and others standing for Gradescope's secret one: a sample's scores
@@ -34,60 +25,35 @@ SCORING_SEEDS = (RUBRIC["seed"], 1, 987654321)
 #: Entries of Jody's W for the exam's network (W_o W_ss W_sx, W_o W_ss^2 W_sx): no
 #: message may state them (the samples' own outputs, which a message may quote, do not hold them).
 SECRET_NUMBERS = ("129", "699")
-#: Limits of the rubric that the sandbox's Limits knows (the rest are the engine's).
-LIMITS = Limits(**{key: value for key, value in RUBRIC["limits"].items() if key in Limits.__dataclass_fields__})
-
-
-def registered_checks():
-    """Every check of the question, by id."""
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    found = {}
-    for path in sorted((QUESTION / "checks").glob("check_*.py")):
-        module = importlib.import_module(f"{PACKAGE}.checks.{path.stem}")
-        for value in vars(module).values():
-            if callable(value) and hasattr(value, "__check_id__"):
-                assert value.__check_id__ not in found, f"two checks share the id {value.__check_id__}"
-                found[value.__check_id__] = value
-    return found
 
 
 @pytest.fixture(scope="module")
 def checks():
-    return registered_checks()
+    return {check_id: spec.function for check_id, spec in engine_checks.discover(questions.find(QUESTION)).items()}
 
 
 @pytest.fixture(scope="module")
-def answers():
-    return importlib.import_module(f"{PACKAGE}.reference.answers")
+def rubric():
+    return grading.load(question=questions.find(QUESTION))
 
 
-def grade(submission, checks, answers, seed):
-    """``({part: points}, {check id: Outcome})`` of ``submission`` under the rubric."""
-    scores, outcomes = {}, {}
-    with Sandbox(submission, folder=submission.parent, limits=LIMITS) as student:
-        try:
-            student.import_module()
-        except ImportFailed:
-            return {part["label"]: 0.0 for part in RUBRIC["parts"]}, None
-        for part in RUBRIC["parts"]:
-            scores[part["label"]] = 0.0
-            for rule in part["checks"]:
-                check_id = rule["check"]
-                function = checks[check_id]
-                notes = Feedback()
-                made = {"student": student, "rng": seeded_rng(seed, check_id), "feedback": notes,
-                        "answers": answers}
-                student.calls_for = check_id
-                try:
-                    function(**{name: made[name] for name in inspect.signature(function).parameters})
-                    error = None
-                except Exception as raised:  # noqa: BLE001  judged as the plugin judges it
-                    error = raised
-                outcome = judge(error, tuple(notes.notes))
-                outcomes[check_id] = outcome
-                scores[part["label"]] += rule["weight"] * outcome.fraction
-    return scores, outcomes
+@pytest.fixture(scope="module")
+def sandbox_user():
+    isolation.use_slot(7)  # a sandbox user of this process's own (see tests/test_batch.py)
+    yield
+    isolation.use_slot(0)
+
+
+def grade(folder, rubric, seed):
+    """``({part: points}, {check id: test})`` of the sample in ``folder`` graded by the
+    engine with ``seed``, or ``(scores, None)`` when it could not be imported."""
+    graded = grading.grade(folder, rubric.scored_with(scoring_seed.Seed(seed, secret=True)))
+    results = graded.results.to_json()
+    assert "grader error" not in graded.instructor_log, graded.instructor_log
+    scores = {part.label: 0.0 for part in rubric.parts}
+    for test in results["tests"]:
+        scores[test["extra_data"]["part"]] += test["score"]
+    return scores, None if graded.problem else {test["extra_data"]["check"]: test for test in results["tests"]}
 
 
 def test_rubric_names_every_check_once(checks):
@@ -104,26 +70,24 @@ def test_there_are_enough_samples():
 
 @pytest.mark.parametrize("seed", SCORING_SEEDS)
 @pytest.mark.parametrize("sample", SAMPLES)
-def test_sample_scores_what_it_expects(sample, seed, checks, answers):
+def test_sample_scores_what_it_expects(sample, seed, rubric, sandbox_user):
     folder = QUESTION / "samples" / sample
     expected = yaml.safe_load((folder / "expected.yaml").read_text())
-    scores, outcomes = grade(folder / RUBRIC["module"], checks, answers, seed)
-    if outcomes is None:  # not importable: nothing scores
+    scores, tests = grade(folder, rubric, seed)
+    if tests is None:  # not importable: nothing scores
         assert all(points == 0 for points in expected["scores"].values())
         return
-    assert not [o for o in outcomes.values() if o.internal_error], [o.internal_error for o in outcomes.values()]
     assert {part: round(points, 4) for part, points in scores.items()} == expected["scores"]
     texts = {}
     for part in RUBRIC["parts"]:
-        texts[part["label"]] = "\n".join(
-            outcomes[rule["check"]].message + "\n" + "\n".join(outcomes[rule["check"]].notes) for rule in part["checks"]
-        ).lower()
+        texts[part["label"]] = "\n".join(tests[rule["check"]]["output"] for rule in part["checks"]).lower()
     for check_id in ("b1.jody", "c1.pat"):  # a yes/no item's message may not name a truth value
-        if outcomes[check_id].label == "failed":
-            assert not any(word in outcomes[check_id].message.lower() for word in ("true", "false", "yes", " no ")), (
-                check_id, outcomes[check_id].message)
-    for outcome in outcomes.values():  # nor any message an entry of the exam's W below its diagonal
-        assert not any(value in outcome.message for value in SECRET_NUMBERS), outcome.message
+        if tests[check_id]["extra_data"]["outcome"] == "failed":
+            hint = next(rule.feedback for _, rule in rubric.checks if rule.check_id == check_id)
+            message = tests[check_id]["output"].replace(hint, "").lower()  # the check's own words, not the rubric's
+            assert not any(word in message for word in ("true", "false", "yes", " no ")), (check_id, message)
+    for test in tests.values():  # nor any message an entry of the exam's W below its diagonal
+        assert not any(value in test["output"] for value in SECRET_NUMBERS), test["output"]
     for part, words in (expected.get("feedback_contains") or {}).items():
         for word in words:
             assert word.lower() in texts[part], (part, word, texts[part])
