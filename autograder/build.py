@@ -13,11 +13,17 @@ The zip also holds the secret scoring seed (``scoring_seed.txt``, see
 copy of it is written beside the zip (``autograder.scoring-seed``) for ``grade`` and
 ``batch --secret-from``. Keep both from students: the kit never holds it.
 
-The question's rubric is validated first, so a broken rubric never reaches students. The zip is
-reproducible: entries are sorted and carry a fixed date, so the same source and the
-same seed give the same bytes.
+The rubric is validated first, so a broken rubric never reaches students. ``rubric``
+(``build --rubric PATH``) puts another rubric in the place of the question's
+(``questions/NAME/rubric.yaml`` in the zip). ``build.json`` at the zip's root records
+that rubric's place and sha256 and the scoring seed's (never the seed), as every
+results.json does: a results file shows which zip graded it. The zip is reproducible:
+entries are sorted and carry a fixed date, so the same source and the same seed give
+the same bytes.
 """
 
+import hashlib
+import json
 import zipfile
 from pathlib import Path
 
@@ -30,21 +36,25 @@ from autograder.rubric import RubricError, load_rubric
 ROOT_FILES = {"setup.sh": 0o755, "run_autograder": 0o755, "requirements.txt": 0o644}
 #: Folders of the engine copied whole, less what :func:`_wanted` leaves out.
 FOLDERS = ("autograder",)
-#: What of a question's folder grading reads (the handout, example and samples stay out).
-QUESTION_PARTS = ("__init__.py", questions.RUBRIC_FILE, "reference", "checks")
+#: What of a question's folder grading reads besides its rubric (the handout, example and
+#: samples stay out).
+QUESTION_PARTS = ("__init__.py", "reference", "checks")
 _SKIPPED_SUFFIXES = (".pyc", ".pyo", ".orig", ".rej", ".swp", "~")
 _FIXED_DATE = (2020, 1, 1, 0, 0, 0)
+#: The zip's record of what it grades with.
+MANIFEST = "build.json"
 
 
 class BuildError(Exception):
     """The zip cannot be built; the message says what to fix."""
 
 
-def build(out, question, source=SOURCE_ROOT, seed=None):
+def build(out, question, source=SOURCE_ROOT, seed=None, rubric=None):
     """Write the autograder zip of ``question`` (an :class:`~autograder.question.Question`)
-    to ``out``, with the engine from the checkout at ``source`` and the secret scoring
-    ``seed`` (a :class:`~autograder.scoring_seed.Seed`; None: a new one), and the seed's
-    copy beside it; returns the names the zip holds. Raises :class:`BuildError`."""
+    to ``out``, with the engine from the checkout at ``source``, the secret scoring
+    ``seed`` (a :class:`~autograder.scoring_seed.Seed`; None: a new one), grading with the
+    rubric file ``rubric`` (None: the question's), and the seed's copy beside it; returns
+    the names the zip holds. Raises :class:`BuildError`."""
     source = Path(source)
     seed = seed if seed is not None else scoring_seed.create()
     entries = {scoring_seed.FILE_IN_ZIP: (scoring_seed.as_text(seed).encode("ascii"), 0o600)}
@@ -57,7 +67,11 @@ def build(out, question, source=SOURCE_ROOT, seed=None):
             raise BuildError(f"{source / folder} is missing.")
         _add_tree(entries, source / folder, source)
     _add_question(entries, question)
-    _validate_rubric(question)
+    graded = graded_rubric(question)
+    text, sha256 = _validated(Path(rubric) if rubric is not None else question.rubric_path, question)
+    entries[graded] = (text, 0o644)
+    manifest = {"rubric": graded, "rubric_sha256": sha256, "seed_sha256": seed.sha256}
+    entries[MANIFEST] = ((json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("ascii"), 0o644)
     names = write_zip(out, entries)
     Path(out).chmod(0o600)  # it holds the secret: no other user (nor a sandbox user) may read it
     copy = scoring_seed.copy_beside(out)
@@ -75,7 +89,7 @@ def _add_tree(entries, folder, base, prefix=""):
 def _add_question(entries, question):
     """``questions/NAME/``: what of the question grading reads, and ``questions/default.txt`` naming it."""
     prefix = f"{questions.QUESTIONS.name}/"
-    for part in ("rubric.yaml", "checks"):
+    for part in (questions.RUBRIC_FILE, "checks"):
         if not (question.folder / part).exists():
             raise BuildError(f"{question.folder / part} is missing.")
     for part in QUESTION_PARTS:
@@ -111,8 +125,22 @@ def _wanted(relative):
     return not relative.name.endswith(_SKIPPED_SUFFIXES)
 
 
-def _validate_rubric(question):
+def graded_rubric(question):
+    """Where the rubric Gradescope grades with lies in the zip of ``question``."""
+    return f"{questions.QUESTIONS.name}/{question.name}/{questions.RUBRIC_FILE}"
+
+
+def _validated(path, question):
+    """``(bytes, sha256)`` of the rubric at ``path``, validated: the bytes zipped are the
+    bytes validated."""
     try:
-        load_rubric(question.rubric_path, checks.discover(question))
+        text = path.read_bytes()
+        loaded = load_rubric(path, checks.discover(question))
+    except OSError as error:
+        raise BuildError(f"--rubric {path} cannot be read ({error.strerror or error}).") from None
     except RubricError as error:
         raise BuildError(f"the rubric is invalid: {error}") from None
+    if hashlib.sha256(text).hexdigest() != loaded.sha256:
+        raise BuildError(f"{path} changed while it was read; build again.")
+    return text, loaded.sha256
+

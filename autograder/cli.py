@@ -15,16 +15,18 @@
 """
 
 import argparse
+import json
 import os
 import sys
 import time
 import traceback
+import zipfile
 from pathlib import Path
 
+from autograder import build as building
 from autograder import grading
 from autograder import question as questions
 from autograder import scoring_seed
-from autograder.markdown import inline_code
 from autograder.outcomes import failure_results
 from autograder.question import QuestionError
 from autograder.report import format_for_terminal
@@ -34,7 +36,7 @@ from autograder.sandbox import lock_down_gradescope
 from autograder.scoring_seed import SeedError
 from autograder.terminal import printable
 
-# batch, merge, compare, build, student-kit and lint import their packages when they run:
+# batch, merge, compare, student-kit and lint import their packages when they run:
 # grading one submission (run_autograder's path) then loads none of them.
 
 SECRET_FROM_HELP = (
@@ -113,6 +115,10 @@ def main(argv=None):
     build.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default: %(default)s)")
     build.add_argument("--question", metavar="NAME", help=QUESTION_HELP.format(known=", ".join(questions.names())))
     build.add_argument(
+        "--rubric", type=Path, default=None,
+        help="the rubric YAML Gradescope grades with, zipped in the place of the question's rubric.yaml (default: that one)",
+    )
+    build.add_argument(
         "--secret-from", type=Path, metavar="ZIP",
         help="keep the scoring seed of this earlier zip (or its .scoring-seed file) instead of creating a new one, "
         "so that regrades score as before",
@@ -125,21 +131,47 @@ def main(argv=None):
     _add_question(kit)
 
     args = parser.parse_args(argv)
-    if args.command == "grade":
-        return command_grade(args)
-    if args.command == "lint":
-        return command_lint(args)
-    if args.command == "batch":
-        return command_batch(args)
-    if args.command == "merge":
-        return command_merge(args)
-    if args.command == "compare":
-        return command_compare(args)
-    if args.command == "build":
-        return command_build(args)
-    if args.command == "student-kit":
-        return command_student_kit(args)
-    return command_gradescope(args)
+    handlers = {
+        "grade": command_grade, "lint": command_lint, "batch": command_batch, "merge": command_merge,
+        "compare": command_compare, "build": command_build, "student-kit": command_student_kit,
+        "gradescope": command_gradescope,
+    }
+    misplaced = _misplaced_output(args)
+    if misplaced:
+        return _error(misplaced)
+    try:
+        return handlers[args.command](args)
+    except KeyboardInterrupt:  # where the command does not handle Ctrl-C itself (a batch unzipping its export, say)
+        print("autograder: interrupted", file=sys.stderr)
+        return 130
+    except OSError as error:  # a file the command could not read or write: where and why, not a traceback
+        where = " -> ".join(str(name) for name in (error.filename, error.filename2) if name is not None)
+        return _error(f"{where}: {error.strerror or error}" if where else str(error))
+
+
+def _error(message):
+    """Say what is wrong in one line, safe to print; the exit status of a command line error."""
+    print(printable(f"autograder: error: {message}"), file=sys.stderr)
+    return 2
+
+
+#: Per command, its options that name a file to write, and those that name a folder to write into.
+FILE_OUTPUTS = {"grade": ("json",), "build": ("out",), "student-kit": ("out",), "compare": ("out",)}
+FOLDER_OUTPUTS = {"batch": ("out",), "merge": ("out",)}
+
+
+def _misplaced_output(args):
+    """Why an output option names what the command cannot write (a folder for a file, a
+    file for a folder), or "": said before any work rather than after it."""
+    for option in FILE_OUTPUTS.get(args.command, ()):
+        path = getattr(args, option)
+        if path is not None and path.is_dir():
+            return f"--{option} {path} is a folder: give the file to write"
+    for option in FOLDER_OUTPUTS.get(args.command, ()):
+        path = getattr(args, option)
+        if path is not None and path.exists() and not path.is_dir():
+            return f"--{option} {path} is a file: give a folder (it is created if need be)"
+    return ""
 
 
 def _add_question(command):
@@ -273,8 +305,8 @@ def _print_written(report, source, extra=()):
     """What a batch (or a merge of shards, ``source``) graded, and the files it wrote."""
     statuses = ", ".join(f"{count} {status}" for status, count in report.summary.statuses)
     print(f"{report.summary.submissions} submissions{source}: {statuses}")
-    for name in ("scores.csv", "results/", "summary.md", "summary.html", *extra):
-        print(f"wrote {report.out_dir / name}")
+    for name in ("scores.csv", "gradebook.csv", "results/", "summary.md", "summary.html", *extra):
+        print(printable(f"wrote {report.out_dir / name}"))
 
 
 COMPARE_HELP = (
@@ -320,16 +352,17 @@ def command_compare(args):
 
 
 def command_build(args):
-    from autograder import build as building
-
     try:
         question = questions.find(args.question) if args.question else questions.default()
-        names = building.build(args.out, question, seed=_secret_seed(args))
+        names = building.build(args.out, question, seed=_secret_seed(args), rubric=args.rubric)
     except (building.BuildError, SeedError, QuestionError) as error:
         print(printable(f"error: {error}"), file=sys.stderr)
         return 2
     copy = scoring_seed.copy_beside(args.out)
     print(f"wrote {args.out}: {len(names)} files; upload it as the assignment's autograder on Gradescope")
+    with zipfile.ZipFile(args.out) as archive:
+        manifest = json.loads(archive.read(building.MANIFEST))
+    print(f"it grades with {args.rubric or manifest['rubric']} (sha256 {manifest['rubric_sha256'][:12]}…)")
     print(f"wrote {copy}: its secret scoring seed, for grade and batch --secret-from; keep both from students")
     return 0
 
@@ -367,9 +400,9 @@ def command_grade(args):
     if not args.path.exists():
         # The path and the log may hold what a student named or printed: written out, so that
         # no escape sequence acts on the terminal and no undecodable name stops the write.
+        # Nothing was graded, so no results.json is written: one would tell a student that
+        # staff had been told of a problem that is the command's.
         print(printable(f"error: {args.path} does not exist"), file=sys.stderr)
-        if args.json:
-            failure_results(f"The submission {inline_code(args.path)} does not exist.").write(args.json)
         return 2
     try:
         rubric = _load(args)
@@ -377,8 +410,6 @@ def command_grade(args):
     except (RubricError, SeedError, QuestionError) as error:
         what = {RubricError: "the rubric is invalid", SeedError: "no secret seed"}.get(type(error), "no such question")
         print(printable(f"error: {what}: {error}"), file=sys.stderr)
-        if args.json:
-            failure_results(f"The grader could not start: {what}: {error}").write(args.json)
         return 2
     if seed is not None:
         rubric = rubric.scored_with(seed)

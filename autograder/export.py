@@ -15,9 +15,11 @@ concerns (:attr:`ExportedSubmission.problems`) or to the export
 """
 
 import dataclasses
+import os
 import re
 import shutil
 import stat
+import unicodedata
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -52,13 +54,17 @@ class ExportedSubmission:
 
     ``submission_id`` is safe as a file name and unique within the export; ``path`` is
     the folder or file to grade, or None when the metadata lists a submission the
-    export holds no files for; ``problems`` are sentences about what could not be read.
+    export holds no files for; ``problems`` are sentences about what could not be read;
+    ``source`` is the folder's or file's name in the export as it was (a student's name,
+    in a plain folder), or the metadata's key for one it holds no files for: data, kept
+    whole, which the id may have had to shorten or change.
     """
 
     submission_id: str
     path: object
     submitters: tuple = ()
     problems: tuple = ()
+    source: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,34 +218,47 @@ def _submissions_in(folder, root, unpacked):
             problems += _links_inside(entry)
         key = entry.stem if path is not None and entry.is_file() else entry.name
         submitters = metadata.get(entry.name, ())
-        submissions.append(ExportedSubmission(ids.make(key), path, submitters, tuple(problems)))
+        submissions.append(ExportedSubmission(ids.make(key), path, submitters, tuple(problems), entry.name))
     present = {entry.name for entry in _entries(root)}
     for key, submitters in metadata.items():
         if key not in present:
             problems = problems_under(root / key)
             problems.append(f"{METADATA} lists {inline_code(key)}, but the export holds no files for it.")
-            submissions.append(ExportedSubmission(ids.make(key), None, submitters, tuple(problems)))
+            submissions.append(ExportedSubmission(ids.make(key), None, submitters, tuple(problems), key))
     warnings += unclaimed.values()
     return Export(tuple(submissions), tuple(warnings), has_metadata)
 
 
 def _links_inside(folder):
-    found = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_symlink():
-            found.append(f"{inline_code(path.relative_to(folder).as_posix())} is a symbolic link; links are not followed.")
-    return found
+    """A sentence for each symbolic link under ``folder``. The walk keeps its own stack,
+    not Python's: a tree deeper than the recursion limit (a student's, or a zip's) is
+    walked too, and a folder that cannot be read is passed over."""
+    links, folders = [], [str(folder)]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.is_symlink():
+                        links.append(PurePosixPath(os.path.relpath(entry.path, folder)))
+                    elif entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+        except OSError:
+            continue
+    return [f"{inline_code(str(link))} is a symbolic link; links are not followed." for link in sorted(links)]
 
 
 class _UniqueIds:
-    """Submission ids that are safe file names: ``submission_123`` gives ``123``."""
+    """Submission ids that are safe file names: ``submission_123`` gives ``123``, and
+    ``José Ñúñez`` gives ``José_Ñúñez`` (letters and digits of any script are kept, in
+    their composed form; an undecodable byte, a space or a sign becomes ``_``)."""
 
     def __init__(self):
         self.used = set()
 
     def make(self, name):
         base = name[len("submission_"):] if name.startswith("submission_") and len(name) > 11 else name
-        base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._-")[:80] or "submission"
+        base = unicodedata.normalize("NFC", base)  # a macOS zip writes é as e and a combining accent
+        base = re.sub(r"[^\w.-]+", "_", base).strip("._-")[:80] or "submission"
         candidate, number = base, 1
         while candidate.lower() in self.used:
             number += 1

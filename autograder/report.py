@@ -12,7 +12,7 @@ undecodable byte reaches results.json, Gradescope's page or a terminal.
 from autograder.labels import Label
 from autograder.markdown import fenced
 from autograder.outcomes import Outcome, check_output, with_printed
-from autograder.results import Results, TestResult
+from autograder.results import Results, TestResult, points
 from autograder.terminal import printable
 
 NOT_RUN = Outcome(0.0, "This check did not run, so it earns no points. Your course staff can see why.", label=Label.NOT_RUN)
@@ -54,9 +54,10 @@ def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", printed_by
     output = printable(summary(rubric, tests, notes=notes, printed=printed, problem=problem))
     extra = {
         "rubric": rubric.title,
-        "part_scores": {label: round(score, 4) for label, score in part_scores.items()},
+        "part_scores": {label: points(score) for label, score in part_scores.items()},
         "outcomes": {test.extra_data["check"]: test.extra_data["outcome"] for test in tests},
-        # which seed drew the inputs, as a hash: a regrade shows it used the same one
+        # which rubric and seed graded it, as hashes: a regrade shows it used the same ones
+        "rubric_sha256": rubric.sha256,
         "seed_sha256": rubric.scoring.sha256,
         "seed": "secret" if rubric.scoring.secret else "public",
     }
@@ -78,16 +79,16 @@ def summary(rubric, tests, *, notes, printed, problem):
     for part in rubric.parts:
         shown = [t for t in by_part.get(part.label, []) if t.visibility == "visible"]
         unshown = [t.visibility for t in by_part.get(part.label, []) if t.visibility != "visible"]
-        points = f"{sum(t.score for t in shown):g} / {sum(t.max_score for t in shown):g}"
+        earned = f"{points(sum(t.score for t in shown)):g} / {points(sum(t.max_score for t in shown)):g}"
         passed = f"{sum(t.status == 'passed' for t in shown)} / {len(shown)}"
         if unshown.count("hidden"):
             passed += f" (+{unshown.count('hidden')} hidden)"
         if len(unshown) > unshown.count("hidden"):
             passed += f" (+{len(unshown) - unshown.count('hidden')} shown later)"
-        lines.append(f"| {part.heading} {part.title} | {points} | {passed} |")
+        lines.append(f"| {part.heading} {part.title} | {earned} | {passed} |")
     if every_point_visible:
         total = sum(t.score for t in tests)
-        lines.append(f"| **Total** | **{round(total, 4):g} / {rubric.total_points:g}** | |")
+        lines.append(f"| **Total** | **{points(total):g} / {points(rubric.total_points):g}** | |")
     for note in notes:
         lines += ["", f"**Note:** {note}"]
     if printed:

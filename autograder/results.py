@@ -8,6 +8,7 @@ import dataclasses
 import json
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -19,10 +20,34 @@ MAX_TEST_OUTPUT_CHARS = 4_000
 MAX_TOP_OUTPUT_CHARS = 20_000
 
 
-def _score(value):
-    """A finite score rounded so that sums like 2/3 + 2/3 + 2/3 print as 2."""
+#: Decimals of every score written (results.json, scores.csv, the gradebook, reports):
+#: Gradescope shows two.
+SCORE_DECIMALS = 2
+
+
+def points(value):
+    """A finite score (points) rounded to :data:`SCORE_DECIMALS`, as Gradescope shows it,
+    so that 2/3 + 2/3 + 2/3 writes as 2 and 2/3 as 0.67; not finite: 0."""
     value = float(value)
-    return round(value, 4) if math.isfinite(value) else 0.0
+    return round(value, SCORE_DECIMALS) + 0.0 if math.isfinite(value) else 0.0
+
+
+#: What UTF-8 cannot write: a byte of a name that was not UTF-8 (which Python reads as a
+#: surrogate, U+DC80 to U+DCFF), or a lone surrogate (YAML's "\ud800").
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(match):
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def escaped(text):
+    """``text`` with each byte that was not UTF-8 written out as the four characters
+    ``\\xNN`` (``b"caf\\xe9"`` read as a name gives ``caf\\xe9``), and each other lone
+    surrogate as ``\\uNNNN``: the original stays readable as data, and the text can
+    always be written as UTF-8."""
+    return _SURROGATE.sub(_escape_surrogate, text)
 
 
 def _clip(text, limit):
@@ -54,8 +79,8 @@ class TestResult:
     def to_json(self):
         entry = {
             "name": self.name,
-            "score": _score(self.score),
-            "max_score": _score(self.max_score),
+            "score": points(self.score),
+            "max_score": points(self.max_score),
             "status": self.status,
             "output": _clip(self.output, MAX_TEST_OUTPUT_CHARS),
             "output_format": "md",
@@ -81,7 +106,7 @@ class Results:
 
     @property
     def score(self):
-        return _score(sum(test.score for test in self.tests))
+        return points(sum(test.score for test in self.tests))
 
     def to_json(self):
         return {
@@ -97,7 +122,10 @@ class Results:
         }
 
     def dumps(self):
-        return json.dumps(self.to_json(), indent=2, ensure_ascii=False, allow_nan=False)
+        # A name that is not UTF-8 must not stop the write: it is in strings only, where
+        # its escape (doubled: one backslash of the JSON value) keeps the original.
+        text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, allow_nan=False)
+        return _SURROGATE.sub(lambda match: "\\" + _escape_surrogate(match), text)
 
     def write(self, path):
         """Write atomically: a reader sees the old file or the whole new one, never a part."""

@@ -34,6 +34,7 @@ the grader was given the secret one (:mod:`autograder.scoring_seed`).
 """
 
 import dataclasses
+import hashlib
 import math
 from pathlib import Path
 
@@ -105,6 +106,7 @@ class Rubric:
     parts: tuple
     reveal: str = DEFAULT_PRESET  # the preset, one of PRESETS
     scoring: object = None  # the scoring_seed.Seed the checks draw with; None: the public seed
+    sha256: str = ""  # of the file's bytes as loaded: results.json, the zip and the kit record it
     question: object = None  # the autograder.question.Question whose checks it weighs
 
     def __post_init__(self):
@@ -184,7 +186,8 @@ def load_rubric(path, known_checks):
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise RubricError(path, 0, "", f"cannot be read ({error})") from None
     try:
@@ -195,7 +198,7 @@ def load_rubric(path, known_checks):
         raise RubricError(path, line, "", f"is not valid YAML: {error.problem or error.context}") from None
     except yaml.YAMLError as error:
         raise RubricError(path, 0, "", f"is not valid YAML: {error}") from None
-    return _Validator(path, known_checks).rubric(data)
+    return dataclasses.replace(_Validator(path, known_checks).rubric(data), sha256=hashlib.sha256(raw).hexdigest())
 
 
 class _Validator:

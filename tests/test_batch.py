@@ -3,6 +3,7 @@ expected.yaml says and exactly what ``grade`` gives it; a Gradescope export zip 
 names and emails; failures of one submission (or of its grader) never stop a batch."""
 
 import csv
+import errno
 import html.parser
 import io
 import json
@@ -17,16 +18,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from autograder import batch as batching
 from autograder import cli, grading
 from autograder.batch import run_batch
 from autograder.batch.grader import Grader
 from autograder.batch.pool import GraderPool, processors_for
 from autograder.batch.pool import descendants as pool_descendants
 from autograder.batch.progress import Progress
-from autograder.batch.scores import Row, write_csv
+from autograder.batch.scores import Row, write_csv, write_gradebook
 from autograder.batch.summary import summarize, to_html, to_markdown
 from autograder.export import ExportedSubmission, Submitter
-from autograder.sandbox import isolation
+from autograder.sandbox import isolation, session
 
 REPO = Path(__file__).resolve().parent.parent
 SUBMISSIONS = REPO / "questions" / "we_recur" / "samples"
@@ -38,8 +40,15 @@ IMPORT_FAILS = {
 
 
 def read_csv(path):
+    """``{submission id: line}`` of a scores.csv whose submissions are each one student's."""
+    lines = read_lines(path)
+    assert len({line["submission_id"] for line in lines}) == len(lines), "a submission of several students"
+    return {line["submission_id"]: line for line in lines}
+
+
+def read_lines(path):
     with open(path, newline="", encoding="utf-8") as stream:
-        return {row["submission_id"]: row for row in csv.DictReader(stream)}
+        return list(csv.DictReader(stream))
 
 
 @pytest.fixture(scope="module")
@@ -186,14 +195,19 @@ def export_batch(tmp_path_factory):
 def test_export_zip_rows_carry_names_emails_and_statuses(export_batch):
     status, out = export_batch
     assert status == 0
-    rows = read_csv(out / "scores.csv")
-    assert list(rows) == ["11", "12", "13", "14"]
+    lines = read_lines(out / "scores.csv")
+    assert [line["submission_id"] for line in lines] == ["11", "12", "12", "13", "14"]
+    rows = {line["sid"]: line for line in lines}  # each student's line, by their SID
     assert rows["11"]["total"] == "12" and rows["11"]["status"] == "graded"
-    assert rows["12"]["name"] == "Ada Lovelace; Alan Turing"
-    assert rows["12"]["email"] == "ada@example.edu; alan@example.edu"
-    assert rows["12"]["b"] == "0" and rows["12"]["total"] == "10"
-    assert rows["13"]["status"] == "import failed" and rows["13"]["total"] == "0"
-    assert rows["14"]["status"] == "no submission" and "holds no files" in rows["14"]["detail"]
+    # a group's submission: a line per member, each with the group's id and its score
+    assert [(rows[sid]["name"], rows[sid]["email"], rows[sid]["group"]) for sid in ("12", "13")] == [
+        ("Ada Lovelace", "ada@example.edu", "12"), ("Alan Turing", "alan@example.edu", "12"),
+    ]
+    assert all(rows[sid]["b"] == "0" and rows[sid]["total"] == "10" for sid in ("12", "13"))
+    assert rows["11"]["group"] == "" and rows["11"]["folder"] == "submission_11" and rows["11"]["submitted"] == "yes"
+    assert rows["14"]["status"] == "import failed" and rows["14"]["total"] == "0"
+    assert rows["15"]["status"] == "no submission" and "holds no files" in rows["15"]["detail"]
+    assert rows["15"]["submitted"] == "no" and rows["15"]["folder"] == "submission_14"
     # the zip-slip entry is reported on the submission it claimed to be in, and not written
     assert "escaped.py" in rows["12"]["detail"] and "leaves the export folder" in rows["12"]["detail"]
     assert not any(p.name == "escaped.py" for p in out.parent.rglob("*"))
@@ -233,6 +247,14 @@ def test_empty_export_exits_2(tmp_path, capsys):
 # -- failures of the grader itself ----------------------------------------------------------------
 
 
+def grade_here(grader, *samples):
+    """The rows of ``samples`` (folders under questions/we_recur/samples) graded one after another
+    by ``grader``, a Grader in this process."""
+    rows = []
+    grader.grade_each([ExportedSubmission(sample, SUBMISSIONS / sample) for sample in samples], rows.append)
+    return rows
+
+
 def test_a_grader_exception_gives_status_error_and_a_valid_results_json(
     tmp_path, monkeypatch, results_checker, own_sandbox_user
 ):
@@ -246,12 +268,7 @@ def test_a_grader_exception_gives_status_error_and_a_valid_results_json(
         return real_build(rubric, outcomes, **kwargs)
 
     monkeypatch.setattr(grading, "build_results", flaky)
-    rows = []
-    grader.grade_each(
-        [ExportedSubmission("b_wss", SUBMISSIONS / "b_wss"), ExportedSubmission("correct", SUBMISSIONS / "correct")],
-        rows.append,
-    )
-    broken, fine = rows
+    broken, fine = grade_here(grader, "b_wss", "correct")
     assert broken.status == "error" and "a bug in the grader" in broken.detail
     assert broken.total == 0 and broken.part_scores == {}
     results = results_checker(tmp_path / "results" / "b_wss.json")
@@ -267,10 +284,88 @@ def test_a_grader_exception_that_names_a_file_not_in_utf8_is_logged(tmp_path, mo
         raise RuntimeError("a bug near " + os.fsdecode(b"caf\xe9.py"))
 
     monkeypatch.setattr(grading, "build_results", broken)
-    rows = []
-    grader.grade_each([ExportedSubmission("b_wss", SUBMISSIONS / "b_wss")], rows.append)
-    assert rows[0].status == "error"
+    assert grade_here(grader, "b_wss")[0].status == "error"
     assert "RuntimeError: a bug near caf\\udce9.py" in (tmp_path / "logs" / "b_wss.txt").read_text(encoding="utf-8")
+
+
+def test_a_submission_whose_cleanup_fails_costs_only_its_row(tmp_path, monkeypatch, results_checker, own_sandbox_user):
+    """Removing a student's scratch copy fails (a tree the disk will not let go): that row
+    says so, and the next submission grades as ever."""
+    grader = Grader((REPO / "questions" / "we_recur" / "rubric.yaml"), tmp_path, slot=7)
+    real_close, closed = session.Sandbox.close, []
+
+    def close_and_fail(sandbox):
+        real_close(sandbox)  # the worker and its processes still end
+        closed.append(None)
+        if len(closed) == 1:
+            raise OSError(errno.ENOTEMPTY, "Directory not empty", "/tmp/autograder-x/deep")
+
+    monkeypatch.setattr(session.Sandbox, "close", close_and_fail)
+    broken, fine = grade_here(grader, "b_wss", "correct")
+    assert broken.status == "error" and "Directory not empty" in broken.detail
+    assert "could not grade" in results_checker(tmp_path / "results" / "b_wss.json")["output"]
+    assert fine.status == "graded" and fine.total == 12
+
+
+def test_a_results_file_that_cannot_be_written_costs_only_its_row(tmp_path, monkeypatch, capsys):
+    """A real batch whose results/<id>.json cannot be written for one submission (a folder
+    is in the way), and whose temporary folder cannot be removed, still ends with every
+    other row as before, in a complete scores.csv."""
+    export, out = tmp_path / "export", tmp_path / "out"
+    for name, sample in (("alice", "correct"), ("bob", "b_no_transpose"), ("carol", "syntax_error")):
+        shutil.copytree(SUBMISSIONS / sample, export / name)
+    assert cli.main(["batch", str(export), "--out", str(out), "--jobs", "1"]) == 0
+    before = read_csv(out / "scores.csv")
+    journal = out / "rows.jsonl"
+    journal.write_text("".join(line for line in journal.read_text().splitlines(True) if '"bob"' not in line))
+    (out / "results" / "bob.json").unlink()
+    (out / "results" / "bob.json" / "in-the-way").mkdir(parents=True)
+    kept = []
+    monkeypatch.setattr(batching.isolation, "remove_tree", kept.append)  # the batch's scratch stays behind
+    assert cli.main(["batch", str(export), "--out", str(out), "--jobs", "1", "--resume"]) == 0
+    after = read_csv(out / "scores.csv")
+    assert sorted(after) == ["alice", "bob", "carol"]
+    assert after["alice"] == before["alice"] and after["carol"] == before["carol"]
+    assert after["bob"]["status"] == "error"
+    assert "results/bob.json could not be written (Is a directory)" in after["bob"]["detail"]
+    assert f"The temporary folder {kept[0]} could not be removed" in capsys.readouterr().err
+    shutil.rmtree(kept[0])
+
+
+#: Deeper than Python's recursion limit: a walk or a removal that recurses fails on it.
+DEEP = 1200
+
+
+def deep_tree(folder, depth=DEEP):
+    """Make ``folder``/d/d/.../d, ``depth`` folders deep (by descriptor: the path may be
+    longer than a path may be)."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(depth):
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(fd)
+
+
+def test_a_tree_deeper_than_the_recursion_limit_costs_at_most_its_row(tmp_path):
+    """A student's folder holds a tree deeper than Python's recursion limit: reading the
+    export, grading and cleaning up after it never stop the batch, the other rows are as
+    ever, and the student is graded (the folders deeper than the copy goes stay behind)."""
+    export = tmp_path / "export"
+    for name in ("alice", "bob", "carol"):
+        shutil.copytree(SUBMISSIONS / "correct", export / name, ignore=shutil.ignore_patterns("*.yaml"))
+    deep_tree(export / "bob")
+    try:
+        report = run_batch(export, tmp_path / "out", jobs=1, progress_stream=io.StringIO())
+        rows = read_csv(tmp_path / "out" / "scores.csv")
+        assert sorted(rows) == ["alice", "bob", "carol"]
+        assert rows["alice"]["total"] == rows["carol"]["total"] == "12"
+        bob = rows["bob"]
+        assert (bob["status"], bob["total"]) == ("graded", "12")
+        assert not any("could not be removed" in warning for warning in report.summary.warnings)
+    finally:
+        isolation.remove_tree(export / "bob")
 
 
 def test_each_grader_keeps_to_its_own_processor_with_what_it_starts(tmp_path):
@@ -396,10 +491,13 @@ def test_csv_is_sorted_by_id_and_keeps_text_as_text(tmp_path):
     rows = [Row("10", (), {"a": 1.0}, 1.0, "graded"), Row("9", people, {"a": 2.0}, 2.0, "graded", "-x")]
     write_csv(tmp_path / "scores.csv", rows, ["a", "b"])
     lines = list(csv.reader((tmp_path / "scores.csv").open()))
-    assert lines[0] == ["submission_id", "name", "sid", "email", "a", "b", "total", "status", "detail"]
+    assert lines[0] == [
+        "submission_id", "group", "name", "sid", "email", "submitted", "folder", "a", "b", "total", "status", "detail",
+    ]
     assert [line[0] for line in lines[1:]] == ["9", "10"]
-    assert lines[1][1] == "'+1 Mallory" and lines[1][3] == "'@m" and lines[1][-1] == "'-x"
-    assert lines[1][5] == ""  # no score for a part that was not graded
+    assert lines[1][2] == "'+1 Mallory" and lines[1][4] == "'@m" and lines[1][-1] == "'-x"
+    assert lines[1][8] == ""  # no score for a part that was not graded
+    assert lines[2][1:7] == ["", "", "", "", "yes", ""], "a submission with no metadata: one line, no names"
 
 
 @pytest.mark.parametrize(
@@ -421,9 +519,18 @@ def test_csv_neutralises_formulas_after_spaces_and_in_every_part(tmp_path, name,
     write_csv(tmp_path / "scores.csv", rows, ["a"])
     with open(tmp_path / "scores.csv", newline="", encoding="utf-8") as stream:
         line = list(csv.reader(stream))[1]
-    assert line[1:4] == [written] * 3
+    assert line[2:5] == [written] * 3
     assert line[-1] == written
-    assert line[4:6] == ["-0.5", "-0.5"], "the grader's own numbers stay numbers"
+    assert line[7:9] == ["-0.5", "-0.5"], "the grader's own numbers stay numbers"
+
+
+def test_tables_round_every_score_as_gradescope_shows_it(tmp_path):
+    rows = [Row("1", (Submitter("Ana", "1", "a@x"),), {"a": 2 / 3, "b": 1 / 3 + 10}, 11.0, "graded")]
+    write_csv(tmp_path / "scores.csv", rows, ["a", "b"])
+    line = read_csv(tmp_path / "scores.csv")["1"]
+    assert (line["a"], line["b"], line["total"]) == ("0.67", "10.33", "11")
+    write_gradebook(tmp_path / "gradebook.csv", rows, "Quiz", 12)
+    assert (tmp_path / "gradebook.csv").read_text().splitlines()[2] == "Ana,,1,a@x,,11"
 
 
 def test_csv_takes_names_that_are_not_utf8(tmp_path):
@@ -431,7 +538,8 @@ def test_csv_takes_names_that_are_not_utf8(tmp_path):
     rows = [Row("1", (Submitter(name, "\ud800", "a@b"),), {}, 0.0, "no submission", f"`{name}` is empty")]
     write_csv(tmp_path / "scores.csv", rows, ["a"])
     line = read_csv(tmp_path / "scores.csv")["1"]
-    assert (line["name"], line["sid"], line["detail"]) == ("Ren?e", "?", "`Ren?e` is empty")
+    # the byte that is not UTF-8 is kept, written out
+    assert (line["name"], line["sid"], line["detail"]) == ("Ren\\xe9e", "\\ud800", "`Ren\\xe9e` is empty")
 
 
 def test_a_batch_takes_names_that_are_not_utf8(tmp_path, results_checker):
@@ -448,6 +556,76 @@ def test_a_batch_takes_names_that_are_not_utf8(tmp_path, results_checker):
     assert "`l\ufffd.py`" in results_checker(out / "results" / "caf.json")["output"]
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "Ignored" in summary and "notes\ufffd.txt" in summary
+
+
+GROUP_METADATA = """\
+submission_21:
+  :submitters:
+  - :name: José Ñúñez
+    :sid: '001'
+    :email: jose@example.edu
+  - :name: Bo Li, Jr.
+    :sid: '002'
+    :email: bo@example.edu
+submission_22:
+  :submitters:
+  - :name: Ana Pérez
+    :sid: '003'
+    :email: ana@example.edu
+"""
+
+
+def test_a_group_and_unicode_names_round_trip_into_a_line_per_student(tmp_path):
+    """A group of two with names beyond ASCII and a file name that is not UTF-8: a line
+    per member in scores.csv and gradebook.csv, the names as the metadata gives them."""
+    export = tmp_path / "assignment_export"
+    shutil.copytree(SUBMISSIONS / "correct", export / "submission_21", ignore=shutil.ignore_patterns("expected.yaml"))
+    Path(os.fsdecode(os.fsencode(export / "submission_21") + b"/donn\xe9es.txt")).write_text("1 2 3\n")
+    shutil.copytree(SUBMISSIONS / "b_no_transpose", export / "submission_22")
+    (export / "submission_metadata.yml").write_text(GROUP_METADATA, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["batch", str(export), "--out", str(out), "--jobs", "1"]) == 0
+    lines = read_lines(out / "scores.csv")
+    assert [(line["submission_id"], line["group"], line["name"], line["sid"], line["total"]) for line in lines] == [
+        ("21", "21", "José Ñúñez", "001", "12"), ("21", "21", "Bo Li, Jr.", "002", "12"), ("22", "", "Ana Pérez", "003", "10"),
+    ]
+    with open(out / "gradebook.csv", newline="", encoding="utf-8") as stream:
+        gradebook = list(csv.reader(stream))
+    assert gradebook[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", grading.load().title]
+    assert gradebook[1] == ["    Points Possible", "", "", "", "", "12"]
+    assert gradebook[2:] == [
+        ["José Ñúñez", "", "001", "jose@example.edu", "", "12"],
+        ["Bo Li, Jr.", "", "002", "bo@example.edu", "", "12"],
+        ["Ana Pérez", "", "003", "ana@example.edu", "", "10"],
+    ]
+
+
+def test_folder_names_are_kept_whole_beside_their_ids(tmp_path, results_checker):
+    """A plain folder per student: similar names, a decomposed accent and a name that is
+    not UTF-8 each get an id of their own, and scores.csv keeps each original name."""
+    export = os.fsencode(tmp_path / "export")
+    names = [b"Jos\xc3\xa9 \xc3\x91\xc3\xba\xc3\xb1ez", b"Jose\xcc\x81 N\xc3\xba\xc3\xb1ez", b"Jos\xe9"]
+    for name in names:
+        shutil.copytree(SUBMISSIONS / "correct", os.fsdecode(export + b"/" + name), ignore=shutil.ignore_patterns("*.yaml"))
+    out = tmp_path / "out"
+    report = run_batch(os.fsdecode(export), out, jobs=1, progress_stream=io.StringIO())
+    assert sorted(row.submission_id for row in report.rows) == ["Jos", "José_Núñez", "José_Ñúñez"]
+    folders = {line["submission_id"]: line["folder"] for line in read_lines(out / "scores.csv")}
+    assert folders == {"José_Ñúñez": "José Ñúñez", "José_Núñez": "Jose\u0301 Núñez", "Jos": "Jos\\xe9"}
+    for row in report.rows:
+        results_checker(out / "results" / f"{row.submission_id}.json")
+    with open(out / "gradebook.csv", newline="", encoding="utf-8") as stream:
+        students = sorted(line[0] for line in list(csv.reader(stream))[2:])
+    assert students == sorted(folders.values()), "without metadata, the folder names the student"
+
+
+def test_an_export_and_an_out_folder_whose_paths_are_not_utf8(tmp_path, capsys):
+    export, out = os.fsdecode(os.fsencode(tmp_path) + b"/exp\xe9"), os.fsdecode(os.fsencode(tmp_path) + b"/out\xe9")
+    shutil.copytree(SUBMISSIONS / "correct", Path(export) / "alice")
+    assert cli.main(["batch", export, "--out", out, "--jobs", "1"]) == 0
+    assert cli.main(["batch", export, "--out", out, "--jobs", "1", "--resume"]) == 0  # batch.json reads back
+    assert read_csv(Path(out) / "scores.csv")["alice"]["total"] == "12"
+    assert "Traceback" not in capsys.readouterr().err
 
 
 class _Terminal(io.StringIO):

@@ -2,6 +2,7 @@
 from an unpacked copy (as Gradescope does) every sample scores its expected.yaml, with
 the same feedback as ``grade`` and ``batch`` give it."""
 
+import hashlib
 import io
 import json
 import os
@@ -17,7 +18,7 @@ import yaml
 from autograder import cli, grading, scoring_seed
 from autograder import question as questions
 from autograder.batch import run_batch
-from autograder.build import BuildError, build
+from autograder.build import MANIFEST, BuildError, build
 from autograder.sandbox import isolation
 
 REPO = Path(__file__).resolve().parent.parent
@@ -44,7 +45,7 @@ def test_zip_holds_exactly_what_gradescope_needs(built):
     question = ("questions/__init__.py", "questions/default.txt", "questions/we_recur/__init__.py", "questions/we_recur/rubric.yaml")
     for name in names:
         top = name.split("/")[0]
-        assert name in ("setup.sh", "run_autograder", "requirements.txt", scoring_seed.FILE_IN_ZIP, *question) or (
+        assert name in ("setup.sh", "run_autograder", "requirements.txt", scoring_seed.FILE_IN_ZIP, MANIFEST, *question) or (
             top == "autograder" or name.startswith(("questions/we_recur/reference/", "questions/we_recur/checks/"))
         ), name
         assert "__pycache__" not in name and not name.endswith(".pyc")
@@ -88,6 +89,33 @@ def test_build_leaves_out_caches_and_editor_files(tmp_path):
         (folder / ".notes").write_text("")
     names = build(tmp_path / "a.zip", questions.find("we_recur", source / "questions"), source=source)
     assert not any("__pycache__" in n or n.endswith("~") or ".notes" in n for n in names)
+
+
+def test_the_zip_records_the_hashes_every_results_json_carries(built, graded_from_zip):
+    with zipfile.ZipFile(built) as archive:
+        manifest = json.loads(archive.read(MANIFEST))
+    assert manifest == {
+        "rubric": "questions/we_recur/rubric.yaml",
+        "rubric_sha256": hashlib.sha256((REPO / "questions" / "we_recur" / "rubric.yaml").read_bytes()).hexdigest(),
+        "seed_sha256": scoring_seed.read(built).sha256,
+    }
+    for results in graded_from_zip.values():
+        assert results["extra_data"]["rubric_sha256"] == manifest["rubric_sha256"]
+        assert results["extra_data"]["seed_sha256"] == manifest["seed_sha256"]
+
+
+def test_build_rubric_zips_that_rubric_in_the_graded_place(tmp_path, capsys):
+    rubric = tmp_path / "regrade.yaml"
+    rubric.write_text((REPO / "questions" / "we_recur" / "rubric.yaml").read_text().replace("\ntitle: ", "\ntitle: Regrade of ", 1))
+    assert cli.main(["build", "--out", str(tmp_path / "a.zip"), "--rubric", str(rubric)]) == 0
+    digest = hashlib.sha256(rubric.read_bytes()).hexdigest()
+    assert f"it grades with {rubric} (sha256 {digest[:12]}" in capsys.readouterr().out
+    with zipfile.ZipFile(tmp_path / "a.zip") as archive:
+        assert archive.read("questions/we_recur/rubric.yaml") == rubric.read_bytes()
+        assert json.loads(archive.read(MANIFEST))["rubric_sha256"] == digest
+    (tmp_path / "broken.yaml").write_text("title: x\nparts: []\n")
+    assert cli.main(["build", "--out", str(tmp_path / "b.zip"), "--rubric", str(tmp_path / "broken.yaml")]) == 2
+    assert "broken.yaml:2: parts" in capsys.readouterr().err and not (tmp_path / "b.zip").exists()
 
 
 def test_invalid_rubric_stops_the_build(tmp_path):

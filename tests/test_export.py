@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograder.export import ExportError, Submitter, read_export, read_metadata, unpack
+from autograder.sandbox.isolation import remove_tree
 
 METADATA = """\
 submission_101:
@@ -114,6 +115,15 @@ def test_weird_names_become_unique_safe_ids(tmp_path):
     assert len({i.lower() for i in found}) == 8
 
 
+def test_names_beyond_ascii_keep_their_letters_and_their_original(tmp_path):
+    for name in ("José Ñúñez", "José Ñúñes", "José Ñúñez!", "李小龙"):
+        (tmp_path / "export" / name).mkdir(parents=True)
+    found = by_id(read_export(tmp_path / "export", tmp_path))
+    assert {i: s.source for i, s in found.items()} == {
+        "José_Ñúñez": "José Ñúñez", "José_Ñúñes": "José Ñúñes", "José_Ñúñez-2": "José Ñúñez!", "李小龙": "李小龙",
+    }
+
+
 def test_zip_slip_links_and_corrupt_files_are_not_unpacked_and_are_reported(tmp_path):
     export_zip = make_zip(
         tmp_path / "export.zip",
@@ -166,6 +176,24 @@ def test_symlinks_in_a_folder_export_are_not_followed(tmp_path):
     assert found["mallory"].path is None
     assert "symbolic link" in found["mallory"].problems[0]
     assert any("we_recur.py" in p and "symbolic link" in p for p in found["alice"].problems)
+
+
+def test_a_tree_deeper_than_the_recursion_limit_is_read(tmp_path):
+    (tmp_path / "export" / "alice").mkdir(parents=True)
+    fd = os.open(tmp_path / "export" / "alice", os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(1200):  # deeper than Python's recursion limit
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.symlink("/etc/shadow", "link.py", dir_fd=fd)
+    os.close(fd)
+    try:
+        (alice,) = read_export(tmp_path / "export", tmp_path).submissions
+        (problem,) = alice.problems  # the link at the bottom, its long path shortened
+        assert problem.startswith("`d/d/d/") and problem.endswith("…` is a symbolic link; links are not followed.")
+    finally:
+        remove_tree(tmp_path / "export")
 
 
 def test_names_that_are_not_utf8_are_shown_replaced(tmp_path):

@@ -2,6 +2,7 @@
 verdicts and messages as ``grade`` for the visible checks, runs where only numpy is
 installed, and holds no reference code, no hidden check and no answer in plain text."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ from autograder import cli, grading
 from questions.we_recur.checks import check_part_b, check_part_f
 from autograder.kit.pruning import visible_source
 from autograder.kit.sealed import Sealed, call_key, seal
+from autograder.results import points
 from autograder.sandbox import isolation
 
 REPO = Path(__file__).resolve().parent.parent
@@ -135,7 +137,7 @@ def test_kit_gives_every_sample_the_same_verdicts_and_messages_as_grade(kit_repo
             assert check_id in DIAGNOSED, f"{sample} {check_id}"
             first, *_, last = theirs["output"].split("\n\n")  # the verdict's first paragraph, the hint
             assert mine["output"].startswith(first) and mine["output"].endswith(last), f"{sample} {check_id}"
-        assert round(mine["fraction"] * theirs["max_score"], 4) == theirs["score"], f"{sample} {check_id}"
+        assert points(mine["fraction"] * theirs["max_score"]) == theirs["score"], f"{sample} {check_id}"
 
 
 def test_kit_text_report_and_exit_status(kit, numpy_only_python):
@@ -357,6 +359,11 @@ def test_kit_warns_of_imports_in_a_notebooks_code_cells(kit, laptop_python, tmp_
     assert "%%writefile" in (helper / "we_recur.ipynb").read_text()
     report = json.loads(run_kit(laptop_python, kit, "--json", helper).stdout)[0]
     assert report["warnings"] == [] and report["problem"] == ""
+
+
+def test_the_kit_records_its_rubrics_hash(kit):
+    rubric = json.loads(kit_texts(kit)["_selfcheck/rubric.json"])
+    assert rubric["rubric_sha256"] == hashlib.sha256((REPO / "questions" / "we_recur" / "rubric.yaml").read_bytes()).hexdigest()
 
 
 def test_the_kit_records_what_gradescope_installs(kit):

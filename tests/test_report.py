@@ -76,9 +76,9 @@ def test_scores_follow_the_weights_and_fractions(results_checker):
     outcomes = {"a.one": Outcome(2 / 3, "partly", (), "partial"), "a.two": PASSED, "b.one": PASSED, "b.two": FAILED}
     results, internal = build(TWO_PARTS, outcomes)
     data = results_checker(results.dumps())
-    assert [t["score"] for t in data["tests"]] == [1.3333, 0, 1, 0]
+    assert [t["score"] for t in data["tests"]] == [1.33, 0, 1, 0]
     assert [t["status"] for t in data["tests"]] == ["failed", "passed", "passed", "failed"]
-    assert data["extra_data"]["part_scores"] == {"a": 1.3333, "b": 1.0}
+    assert data["extra_data"]["part_scores"] == {"a": 1.33, "b": 1.0}
     assert data["extra_data"]["outcomes"] == {"a.one": "partial", "a.two": "passed", "b.one": "passed", "b.two": "failed"}
     assert [t["extra_data"]["part"] for t in data["tests"]] == ["a", "a", "b", "b"]
     assert [t["name"] for t in data["tests"]][0] == "(a) check a.one"
@@ -199,14 +199,25 @@ def test_a_name_that_is_not_utf8_reaches_results_json_replaced(tmp_path):
 # -- results.json --------------------------------------------------------------------------------
 
 
+def test_results_with_names_that_are_not_utf8_are_written_escaped(tmp_path, results_checker):
+    """What no check passed through printable (a grader's own message naming a file, say)
+    still cannot stop the write: each undecodable byte is written out as data."""
+    name = os.fsdecode(b"caf\xe9.py")
+    test = TestResult(f"t {name}", score=1, max_score=1, output=f"saw {name}", extra_data={"file": name, "yaml": "\ud800"})
+    Results(tests=(test,), output=f"graded {name}", execution_time=1.0).write(tmp_path / "results.json")
+    data = results_checker(tmp_path / "results.json")
+    assert data["output"] == "graded caf\\xe9.py" and data["tests"][0]["name"] == "t caf\\xe9.py"
+    assert data["tests"][0]["extra_data"] == {"file": "caf\\xe9.py", "yaml": "\\ud800"}
+
+
 def test_two_thirds_three_times_is_two(results_checker):
     tests = tuple(TestResult(f"t{i}", score=2 / 3, max_score=1, output="") for i in range(3))
     results = Results(tests=tests, output="", execution_time=1.0)
-    # each test shows 0.6667 and the total is exactly 2, not 2.0001: the top-level score
-    # differs from the shown tests' sum by the rounding of each test (Gradescope shows it)
-    data = results_checker(results.dumps(), sum_tolerance=3 * 0.5e-4)
+    # each test shows 0.67 (two places, as Gradescope shows it) and the total is exactly 2,
+    # not 2.01: the top-level score differs from the shown tests' sum by each test's rounding
+    data = results_checker(results.dumps(), sum_tolerance=3 * 0.005)
     assert data["score"] == 2
-    assert [t["score"] for t in data["tests"]] == [0.6667] * 3
+    assert [t["score"] for t in data["tests"]] == [0.67] * 3
     assert TestResult("w", score=2 / 3 * 3, max_score=2, output="").status == "passed"
 
 

@@ -3,9 +3,12 @@
 EXPORT is Gradescope's "Export Submissions" zip, that zip unzipped, or a plain folder
 with one sub-folder or file per student (see :mod:`autograder.export`). DIR receives::
 
-    scores.csv            one row per submission: id, names, sids, emails, points per
-                          part, total, status (graded, timed out, import failed,
+    scores.csv            one row per student (a group's submission once for each member,
+                          with the group's id): submission id, group, name, sid, email,
+                          whether they submitted, the folder's name in the export, points
+                          per part, total, status (graded, timed out, import failed,
                           no submission, error) and a short detail
+    gradebook.csv         the totals in Canvas's gradebook import format
     results/<id>.json     the results.json Gradescope would have shown that student
     logs/<id>.txt         for course staff, when a submission did not simply grade
     summary.md            statuses, per-part means and distributions, the most common
@@ -41,17 +44,18 @@ from autograder.batch import compare
 from autograder.batch.journal import Journal, JournalError, Shard, check_shards, journal_paths, read_journal, rubric_digest
 from autograder.batch.pool import GraderFailed, GraderPool
 from autograder.batch.progress import Progress
-from autograder.batch.scores import write_csv
+from autograder.batch.scores import write_csv, write_gradebook
 from autograder.batch.summary import summarize, to_html, to_markdown
 from autograder.export import ExportError, read_export
 from autograder.results import write_atomically
+from autograder.sandbox import isolation
 
 #: Beyond the sandbox's own limits, the time a grader may spend on one submission.
 GRADER_MARGIN_SECONDS = 60
 __all__ = ["BatchReport", "GraderFailed", "JournalError", "OutputInUse", "Shard", "default_jobs", "max_jobs", "merge", "run_batch"]
 
 #: What a batch writes into DIR, and removes from an earlier batch there.
-OUTPUTS = ("results", "logs", "scores.csv", "summary.md", "summary.html", "compare.csv", *journal_paths())
+OUTPUTS = ("results", "logs", "scores.csv", "gradebook.csv", "summary.md", "summary.html", "compare.csv", *journal_paths())
 #: Grader processes beyond this many per processor only take turns (each holds about 120 MiB).
 MAX_JOBS_PER_PROCESSOR = 1
 
@@ -162,7 +166,7 @@ def run_batch(
     # No Landlock rule of a worker may reach the export or the results, wherever they lie
     # (see autograder.sandbox.isolation.private_paths); the grader processes inherit this.
     os.environ["AUTOGRADER_PRIVATE"] = os.pathsep.join(str(p) for p in (export, out_dir.resolve()))
-    with _stopping_on_signals(), tempfile.TemporaryDirectory(prefix="autograder-batch-") as scratch:
+    with _stopping_on_signals(), _scratch_folder() as (scratch, left_behind):
         export = read_export(export_path, scratch)
         if not export.submissions:
             raise ExportError(f"{export_path} holds no submissions (no sub-folder or file per student).")
@@ -188,11 +192,12 @@ def run_batch(
         limits = rubric.limits
         time_limit = limits.import_timeout + limits.total_timeout + GRADER_MARGIN_SECONDS
         progress = Progress(len(todo), progress_stream)
-        interrupted = False
+        interrupted, journal_failures = False, []
         try:
             with Journal(out_dir, meta, rows) as journal, GraderPool(
                 jobs, rubric.path, out_dir, time_limit=time_limit, seed=seed
             ) as pool:
+                journal_failures = journal.failures
                 for row in pool.grade(todo):
                     journal.append(row)
                     rows.append(row)
@@ -200,7 +205,7 @@ def run_batch(
         except KeyboardInterrupt:
             interrupted = True
         progress.finish()
-    warnings = list(export.warnings)
+    warnings = [*export.warnings, *left_behind, *journal_failures]
     if shard is not None:
         warnings.insert(0, f"Shard {shard} of the export: {len(submissions)} of its {len(export.submissions)} submissions.")
     if interrupted:
@@ -221,6 +226,22 @@ def run_batch(
     return BatchReport(tuple(rows), summary, out_dir, interrupted)
 
 
+@contextlib.contextmanager
+def _scratch_folder():
+    """A temporary folder for the unpacked export, and a list that says, after the
+    ``with``, what of it could not be removed: removing it never raises (a tree deeper
+    than the recursion limit, a file the disk will not let go), so the rows graded
+    still reach scores.csv."""
+    left_behind = []
+    scratch = tempfile.mkdtemp(prefix="autograder-batch-")
+    try:
+        yield scratch, left_behind
+    finally:
+        isolation.remove_tree(scratch)
+        if os.path.lexists(scratch):
+            left_behind.append(f"The temporary folder {scratch} could not be removed entirely; delete it by hand.")
+
+
 def _earlier_batch(compare_with, out_dir):
     """The journal ``(meta, rows)`` of the batch to compare with, read before grading so
     that a wrong folder is said at once; None without one."""
@@ -233,6 +254,7 @@ def _earlier_batch(compare_with, out_dir):
 
 def _write_tables(out_dir, rows, rubric, summary):
     write_csv(out_dir / "scores.csv", rows, [part.label for part in rubric.parts])
+    write_gradebook(out_dir / "gradebook.csv", rows, rubric.title, rubric.total_points)
     write_atomically(out_dir / "summary.md", to_markdown(summary))
     write_atomically(out_dir / "summary.html", to_html(summary))
 

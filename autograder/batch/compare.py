@@ -12,7 +12,8 @@ import dataclasses
 from pathlib import Path
 
 from autograder.batch.journal import read_journal
-from autograder.batch.scores import spreadsheet_cell, by_submission_id
+from autograder.batch.scores import by_submission_id, text_cell, written_points
+from autograder.results import points
 
 #: Scores closer than this are the same (rows keep four decimal places).
 SAME = 1e-6
@@ -128,9 +129,9 @@ def _state(row, check_id, weights):
     mistake = row.mistakes.get(check_id, "")
     if weights is not None and check_id in weights:
         weight = weights[check_id]
-        points = round(fraction * weight, 4)
-        text = f"{points:g}/{weight:g} {outcome}"
-        comparable = (points, round(fraction, 4), mistake)  # a weight alone, 0/2 -> 0/4, changes nobody's grade
+        earned = round(fraction * weight, 4)
+        text = f"{written_points(earned)}/{written_points(weight)} {outcome}"
+        comparable = (earned, round(fraction, 4), mistake)  # a weight alone, 0/2 -> 0/4, changes nobody's grade
     else:
         text = f"{fraction:.0%} {outcome}"
         comparable = (round(fraction, 4), mistake)
@@ -138,12 +139,12 @@ def _state(row, check_id, weights):
 
 
 def _number(value):
-    return "" if value is None else f"{round(value, 4):g}"
+    return "" if value is None else written_points(value)
 
 
 def write_csv(path, comparison):
     """Write the changes of ``comparison`` as CSV, one row per changed submission."""
-    with open(path, "w", newline="", encoding="utf-8", errors="replace") as stream:
+    with open(path, "w", newline="", encoding="utf-8", errors="backslashreplace") as stream:
         writer = csv.writer(stream)
         writer.writerow(
             ["submission_id", "name", "sid", "old_total", "new_total", "change", "old_status", "new_status", "checks"]
@@ -151,12 +152,12 @@ def write_csv(path, comparison):
         for change in comparison.changes:
             writer.writerow(
                 [
-                    spreadsheet_cell(change.submission_id),
-                    spreadsheet_cell("; ".join(p.name for p in change.submitters)),
-                    spreadsheet_cell("; ".join(p.sid for p in change.submitters)),
+                    text_cell(change.submission_id),
+                    text_cell("; ".join(p.name for p in change.submitters)),
+                    text_cell("; ".join(p.sid for p in change.submitters)),
                     _number(change.old_total),
                     _number(change.new_total),
-                    f"{round(change.delta, 4):+g}",
+                    f"{points(change.delta):+g}",
                     change.old_status,
                     change.new_status,
                     "; ".join(str(check) for check in change.checks),

@@ -2,8 +2,10 @@
 after another in one pytest session, with :func:`autograder.grading.grade_each` (student
 code runs only in the sandbox's worker processes), and writes each one's results.json itself.
 
-Whatever happens to one submission, it ends with a valid ``results/<id>.json`` and a
-:class:`~autograder.batch.scores.Row`: a grader exception gives the status ``error``.
+Whatever happens to one submission, it ends with a :class:`~autograder.batch.scores.Row`
+and, unless the disk refuses it, a valid ``results/<id>.json``: a grader exception (in
+grading it, or in cleaning up after it) or a file that cannot be written gives the
+status ``error`` and says why.
 """
 
 import tempfile
@@ -31,8 +33,7 @@ class Grader:
         self.rubric = grading.load(rubric_path)
         if seed is not None:  # the secret scoring seed
             self.rubric = self.rubric.scored_with(seed)
-        self.results_dir = Path(out_dir) / "results"
-        self.logs_dir = Path(out_dir) / "logs"
+        self.out_dir = Path(out_dir)
 
     def grade_each(self, submissions, deliver):
         """Grade each :class:`~autograder.export.ExportedSubmission` of the iterable
@@ -67,11 +68,8 @@ class Grader:
             log = "".join(traceback.format_exception(error))
             results = failure_results(GRADER_FAILED, started)
             row = failed_row(submission, log.strip().splitlines()[-1], time.monotonic() - started)
-        results.write(self.results_dir / f"{submission.submission_id}.json")
-        if log:
-            self.logs_dir.mkdir(parents=True, exist_ok=True)
-            _write_log(self.logs_dir / f"{submission.submission_id}.txt", log)
-        return row
+        unwritten = _write_outputs(self.out_dir, submission, results, log)
+        return row if not unwritten else failed_row(submission, unwritten, time.monotonic() - started)
 
 
 def failed_row(submission, why, seconds):
@@ -84,16 +82,33 @@ def failed_row(submission, why, seconds):
         status=ERROR,
         detail=short(" ".join([f"grader failure: {why}", *submission.problems])),
         seconds=seconds,
+        source=submission.source,
+        submitted=submission.path is not None,
     )
 
 
 def write_failure(out_dir, submission, why, seconds):
     """Record, from outside the grader process, a submission whose grader died."""
-    failure_results(GRADER_FAILED).write(Path(out_dir) / "results" / f"{submission.submission_id}.json")
-    logs = Path(out_dir) / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    _write_log(logs / f"{submission.submission_id}.txt", why)
-    return failed_row(submission, why, seconds)
+    unwritten = _write_outputs(Path(out_dir), submission, failure_results(GRADER_FAILED), why)
+    return failed_row(submission, f"{why}; {unwritten}" if unwritten else why, seconds)
+
+
+def _write_outputs(out_dir, submission, results, log):
+    """Write the submission's ``results/<id>.json`` and, when there is a ``log``, its
+    ``logs/<id>.txt``. Returns "" or what could not be written and why: a full disk, or
+    a path in the way, costs this submission's files, never the batch's other rows."""
+    name = submission.submission_id
+    try:
+        results.write(out_dir / "results" / f"{name}.json")
+    except OSError as error:
+        return f"results/{name}.json could not be written ({error.strerror or error})"
+    try:
+        if log:
+            (out_dir / "logs").mkdir(parents=True, exist_ok=True)
+            _write_log(out_dir / "logs" / f"{name}.txt", log)
+    except OSError as error:
+        return f"logs/{name}.txt could not be written ({error.strerror or error})"
+    return ""
 
 
 def _write_log(path, text):

@@ -58,7 +58,9 @@ def rubric_digest(path):
 def row_to_json(row):
     data = dataclasses.asdict(row)
     data["submitters"] = [[p.name, p.sid, p.email] for p in row.submitters]
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # ASCII, with \u escapes: any name round-trips, a byte that was not UTF-8 (read as a
+    # surrogate) and a lone surrogate from YAML included.
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
 
 
 def row_from_json(text):
@@ -76,7 +78,8 @@ class Journal:
     def __init__(self, out_dir, meta, rows=()):
         """Start the journal with ``meta`` and the ``rows`` already graded (a resumed batch's)."""
         self.out_dir = Path(out_dir)
-        (self.out_dir / META).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        # ASCII, as rows.jsonl: an export's path need not be UTF-8.
+        (self.out_dir / META).write_text(json.dumps(meta, indent=1, ensure_ascii=True) + "\n", encoding="utf-8")
         # Rewritten whole, then appended to: a line an earlier run left half-written is gone,
         # and the rows it finished are never missing (the new file replaces the old at once).
         fresh = self.out_dir / f".{ROWS}.new"
@@ -84,14 +87,26 @@ class Journal:
             stream.writelines(row_to_json(row) + "\n" for row in rows)
         os.replace(fresh, self.out_dir / ROWS)
         self._rows = open(self.out_dir / ROWS, "a", encoding="utf-8", errors="surrogateescape")
+        self.failures = []  # sentences: rows the journal could not keep (the batch's tables still have them)
 
     def append(self, row):
-        """Record ``row``: a line, flushed at once, so that an interrupted batch keeps it."""
-        self._rows.write(row_to_json(row) + "\n")
-        self._rows.flush()
+        """Record ``row``: a line, flushed at once, so that an interrupted batch keeps it.
+        A write the disk refuses costs only the row's place in the journal (``--resume``
+        would grade it again), not the batch."""
+        try:
+            self._rows.write(row_to_json(row) + "\n")
+            self._rows.flush()
+        except OSError as error:
+            self.failures.append(
+                f"{ROWS} could not record submission {row.submission_id} ({error.strerror or error}): "
+                "--resume would grade it again."
+            )
 
     def close(self):
-        self._rows.close()
+        try:
+            self._rows.close()
+        except OSError as error:  # the last lines' flush: said, as for append
+            self.failures.append(f"{ROWS} could not be completed ({error.strerror or error}).")
 
     def __enter__(self):
         return self

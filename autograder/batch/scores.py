@@ -1,14 +1,19 @@
-"""One row of ``scores.csv`` per submission: who, points per part, total and status.
+"""A graded submission as a :class:`Row`, and the tables of people written from the rows:
+``scores.csv`` (one line per student: points per part, total, status) and
+``gradebook.csv`` (the same totals in Canvas's gradebook import format).
 
 A :class:`Row` is all a grader process sends back to the batch, so the batch's memory
-does not depend on how much feedback a submission produced.
+does not depend on how much feedback a submission produced. A group's submission is one
+Row and one line per member in the tables, each with the group's id.
 """
 
 import csv
 import dataclasses
 import re
 
+from autograder.export import Submitter
 from autograder.labels import Label
+from autograder.results import SCORE_DECIMALS, escaped, points
 
 GRADED = "graded"
 TIMED_OUT = "timed out"
@@ -26,7 +31,9 @@ class Row:
     ``failed_checks`` lists the ids of checks that did not fully pass, ``check_scores``
     maps check ids to the fraction of their weight earned (a zero-point check: 1 if it
     passed, else 0) and ``mistakes`` maps check ids to the key of the mistake each
-    recognised (see :func:`autograder.checks.fail`)."""
+    recognised (see :func:`autograder.checks.fail`). ``source`` is the submission's
+    folder or file name in the export as it was; ``submitted``, whether the export held
+    any file for it."""
 
     submission_id: str
     submitters: tuple
@@ -38,6 +45,8 @@ class Row:
     seconds: float = 0.0
     check_scores: dict = dataclasses.field(default_factory=dict)
     mistakes: dict = dataclasses.field(default_factory=dict)
+    source: str = ""
+    submitted: bool = True
 
 
 def status_of(results, *, located):
@@ -82,6 +91,8 @@ def row_from_results(submission, results, *, located, problem="", seconds=0.0):
         seconds=seconds,
         check_scores={t["extra_data"]["check"]: _fraction(t) for t in tests if "extra_data" in t},
         mistakes={t["extra_data"]["check"]: t["extra_data"]["mistake"] for t in tests if "mistake" in t.get("extra_data", {})},
+        source=submission.source,
+        submitted=submission.path is not None,
     )
 
 
@@ -118,24 +129,78 @@ def spreadsheet_cell(text):
     return _FORMULA.sub(r"\1\2'", text)
 
 
+def text_cell(text):
+    """A cell of student-given text (a name, a file name, a message): each byte that is
+    not UTF-8 written out as ``\\xNN`` (the original kept, as data) and no formula."""
+    return spreadsheet_cell(escaped(text))
+
+
+def people(row):
+    """The people of ``row``, one per line of the tables: its submitters, or one without
+    a name (an export without metadata: its folder names the student)."""
+    return row.submitters or (Submitter(),)
+
+
+def group_of(row):
+    """The group id of a submission several students made together (its submission id),
+    or "" for one made alone: the lines of one group share it."""
+    return row.submission_id if len(row.submitters) > 1 else ""
+
+
+def written_points(value):
+    """A score as the tables write it: two places at most, as Gradescope shows it, and
+    no trailing zeros (``11``, ``0.67``, ``1.5``)."""
+    return f"{points(value):.{SCORE_DECIMALS}f}".rstrip("0").rstrip(".")
+
+
+#: scores.csv's columns before the parts' points.
+PEOPLE_COLUMNS = ("submission_id", "group", "name", "sid", "email", "submitted", "folder")
+
+
 def write_csv(path, rows, part_labels):
-    """Write ``scores.csv``: one row per submission, sorted by submission id."""
-    # A name may hold what UTF-8 cannot (a folder name that is not UTF-8, YAML's "\ud800"):
-    # it is written as "?" rather than stopping the batch at its very end.
-    with open(path, "w", newline="", encoding="utf-8", errors="replace") as stream:
+    """Write ``scores.csv``: one line per student (a group's submission once for each
+    member), sorted by submission id, then in the metadata's order of the members."""
+    with open(path, "w", newline="", encoding="utf-8", errors="backslashreplace") as stream:
         writer = csv.writer(stream)
-        writer.writerow(["submission_id", "name", "sid", "email", *part_labels, "total", "status", "detail"])
+        writer.writerow([*PEOPLE_COLUMNS, *part_labels, "total", "status", "detail"])
         for row in sorted(rows, key=by_submission_id):
-            people = row.submitters
-            writer.writerow(
-                [
-                    row.submission_id,
-                    spreadsheet_cell("; ".join(p.name for p in people)),
-                    spreadsheet_cell("; ".join(p.sid for p in people)),
-                    spreadsheet_cell("; ".join(p.email for p in people)),
-                    *(f"{row.part_scores[label]:g}" if label in row.part_scores else "" for label in part_labels),
-                    f"{row.total:g}",
-                    row.status,
-                    spreadsheet_cell(row.detail),
-                ]
-            )
+            for person in people(row):
+                writer.writerow(
+                    [
+                        row.submission_id,
+                        group_of(row),
+                        text_cell(person.name),
+                        text_cell(person.sid),
+                        text_cell(person.email),
+                        "yes" if row.submitted else "no",
+                        text_cell(row.source),
+                        *(written_points(row.part_scores[label]) if label in row.part_scores else "" for label in part_labels),
+                        written_points(row.total),
+                        row.status,
+                        text_cell(row.detail),
+                    ]
+                )
+
+
+#: The columns Canvas's gradebook import reads to find a student, before one column per
+#: assignment; ``SIS User ID`` and ``SIS Login ID`` are what it matches on here (the
+#: export knows no Canvas ``ID``, nor a section).
+GRADEBOOK_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+#: The second line of a Canvas gradebook, under the header: each assignment's points.
+POINTS_POSSIBLE = "    Points Possible"
+
+
+def write_gradebook(path, rows, assignment, total_points):
+    """Write ``gradebook.csv`` for Canvas's "Import" of a gradebook: a line per student
+    with their total in one column named ``assignment`` (out of ``total_points``). The
+    SIS User ID is Gradescope's SID, the SIS Login ID the email. A student with no
+    submission in the export gets an empty cell, so the import leaves their grade as it was."""
+    with open(path, "w", newline="", encoding="utf-8", errors="backslashreplace") as stream:
+        writer = csv.writer(stream)
+        writer.writerow([*GRADEBOOK_COLUMNS, text_cell(assignment)])
+        writer.writerow([POINTS_POSSIBLE, "", "", "", "", written_points(total_points)])
+        for row in sorted(rows, key=by_submission_id):
+            score = written_points(row.total) if row.submitted else ""
+            for person in people(row):
+                name = person.name if row.submitters else row.source
+                writer.writerow([text_cell(name), "", text_cell(person.sid), text_cell(person.email), "", score])

@@ -114,6 +114,7 @@ def _write_rubric(path, rubric, visible):
         "title": rubric.title,
         "module": rubric.module,
         "seed": rubric.seed,  # the public seed: the scoring seed never reaches the kit
+        "rubric_sha256": rubric.sha256,  # which rubric the kit was built from, as results.json records it
         "limits": dataclasses.asdict(rubric.limits),
         "total_points": rubric.total_points,
         "has_hidden_checks": len(visible) < len(rubric.checks),

@@ -4,7 +4,8 @@ It runs the rubric's visible checks on the student's module, in the sandbox's wo
 process with its timeouts, and prints what Gradescope would show under each of them.
 It is the pytest-free counterpart of :func:`autograder.plugin.run_checks_each`: each check
 gets the same fixtures (``student``, an ``rng`` seeded from the rubric's seed and the
-check id, ``feedback``, and ``answers``: here the recorded ones, :mod:`autograder.kit.replay`) and is judged by :func:`autograder.outcomes.judge`, and its
+check id, ``feedback``, and ``answers``: here the recorded ones, :mod:`autograder.kit.replay`)
+through :func:`autograder.outcomes.run_check`, and its
 message composed by :func:`autograder.outcomes.check_output`.
 
 Beyond Gradescope's verdicts it says two things Gradescope cannot: which imports of
@@ -28,6 +29,7 @@ from autograder.labels import Label
 from autograder.markdown import inline_code
 from autograder.outcomes import check_output, run_check, with_printed
 from autograder.question import Question
+from autograder.results import points
 from autograder.sandbox import Isolation, Limits, portable
 from autograder.submission import open_submission
 
@@ -158,7 +160,7 @@ def format_report(report, rubric):
         possible += rule.weight
         if rule.weight:
             mark = "PASS" if outcome.label == Label.PASSED else "FAIL"
-            lines.append(f"[{mark}] {round(rule.weight * outcome.fraction, 4):g}/{rule.weight:g}  {rule.heading} {rule.name}")
+            lines.append(f"[{mark}] {points(rule.weight * outcome.fraction):g}/{rule.weight:g}  {rule.heading} {rule.name}")
         else:  # worth no points: information, whatever it says
             verdict = "passed" if outcome.label == Label.PASSED else "did not pass"
             lines.append(f"[info] {rule.heading} {rule.name} (no points): {verdict}")
@@ -167,7 +169,7 @@ def format_report(report, rubric):
             lines += ["        " + line for line in text.splitlines()]
         if outcome.internal_error:
             lines.append("        (self-check problem: " + outcome.internal_error.strip().splitlines()[-1] + ")")
-    lines += ["", f"Visible checks: {round(earned, 4):g} / {possible:g} points (the assignment is worth {rubric.total_points:g})."]
+    lines += ["", f"Visible checks: {points(earned):g} / {points(possible):g} points (the assignment is worth {rubric.total_points:g})."]
     if rubric.has_hidden_checks:
         lines.append("Gradescope also runs checks that are not shown before the due date, so your grade may differ.")
     lines += [f"Note: {note}" for note in report.notes]

@@ -450,24 +450,38 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _COPY_FLAGS = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
+#: Folders nested deeper than this in a submission stay behind: no assignment needs
+#: them, and a walk that followed a tree of any depth could exhaust the grader's stack.
+MAX_FOLDER_DEPTH = 32
+
+
 def copy_submission(source, destination, max_bytes, keep=None):
     """Copy the submission's regular files and folders; links and other oddities stay
-    behind, and so do files past ``max_bytes`` in all, except ``keep`` (the module).
+    behind, and so do folders deeper than :data:`MAX_FOLDER_DEPTH` and files past
+    ``max_bytes`` in all, except ``keep`` (the module).
 
     Each file is opened without following a link and checked on what was opened, so a
     link is never read through (as root, it could reach any file), even one put in
-    place after the folder was listed; a FIFO cannot make the copy wait."""
+    place after the folder was listed; a FIFO cannot make the copy wait. The walk keeps
+    its own stack (``os.walk`` recurses)."""
     destination.mkdir(parents=True)
     total = 0
-    for folder, subfolders, files in os.walk(source, followlinks=False):
-        relative = Path(folder).relative_to(source)
-        subfolders[:] = [d for d in subfolders if not (Path(folder) / d).is_symlink() and d != "__pycache__"]
-        for sub in subfolders:
-            (destination / relative / sub).mkdir()
-        for name in files:
-            path = Path(folder) / name
-            if not _NOFOLLOW and path.is_symlink():  # Windows: opening it would follow it
+    pending = [(Path(source), Path(), 0)]
+    while pending:
+        folder, relative, depth = pending.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_symlink():
                 continue
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__" and depth < MAX_FOLDER_DEPTH:
+                    (destination / relative / entry.name).mkdir()
+                    pending.append((Path(entry.path), relative / entry.name, depth + 1))
+                continue
+            path = Path(entry.path)
             try:
                 descriptor = os.open(path, _COPY_FLAGS)
             except OSError:  # a link (ELOOP), or unreadable
@@ -479,5 +493,5 @@ def copy_submission(source, destination, max_bytes, keep=None):
                 if total + status.st_size > max_bytes and path != keep:
                     continue
                 total += status.st_size
-                with open(destination / relative / name, "wb") as sink:
+                with open(destination / relative / entry.name, "wb") as sink:
                     shutil.copyfileobj(stream, sink)

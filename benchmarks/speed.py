@@ -1,0 +1,347 @@
+"""How fast the grader is, side by side with a conventional in-process grader, in one run.
+
+    ./dev run python benchmarks/speed.py [--quick] [--rounds 5] [--submissions 200]
+        [--json OUT.json] [--report OUT.md]
+
+Everything is measured with every isolation layer on (the sandbox user, Landlock,
+seccomp, the network namespace: whatever ``grade`` would use here), through the
+public entry points only (``run_autograder`` in a Gradescope layout, ``python -m
+autograder batch``), each run in a fresh process. Rounds are interleaved (ours, the
+in-process grader, ours, ...; one mix and ``--jobs`` after another), so that a load
+that comes and goes on a shared machine falls on both sides alike. Reported: the
+median of the rounds, their spread (min-max), and the ratio to the comparison point.
+
+- **latency**: ``run_autograder`` on the correct example (``examples/we_recur.py``) in
+  a temporary ``/autograder`` layout (``source/`` a copy of the grader, compiled as
+  ``setup.sh`` compiles it), against ``benchmarks/in_process.py`` run from the same
+  copy (gradescope-utils' ``JSONTestRunner``, the same checks, the student's module
+  imported in the grader's own process). Both must give the same score, or the benchmark stops.
+- **throughput**: ``batch`` on synthetic classes (``benchmarks/synthetic.py``: the
+  ``correct`` and ``class`` mixes) at ``--jobs 1`` and ``2``, submissions per second
+  including the batch's start.
+- **CPU per submission**: the batch's whole process tree, sampled from /proc every
+  20 ms, split into the sandbox side (zygotes and the workers they reaped) and the
+  grader side (the batch and its grader processes).
+- **peak memory**: the largest sum of RSS over the batch's process tree, at the
+  submissions of a round and at ten times as many (``correct`` mix, ``--jobs 2``).
+- **honest slow code**: the ``slow`` mix (pure-Python loops of 10**6 iterations per
+  call) must score full marks.
+
+No number here is asserted by the tests (``tests/test_benchmark.py`` checks that the
+benchmark measures what it says, on a tiny run). The targets of issue 12 are printed
+beside the figures.
+"""
+
+import argparse
+import csv
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import synthetic  # noqa: E402
+
+EXAMPLE = REPO / "examples" / "we_recur.py"
+MODULE = "we_recur.py"
+#: What the grader's zip holds (``autograder/build.py``), copied for the latency runs.
+SOURCE = ("autograder", "questions", "run_autograder", "benchmarks/in_process.py")
+TARGETS = {
+    "latency_ratio": ("run_autograder / in-process grader", "<=", 2.0),
+    "class_jobs2": ("class mix, --jobs 2 (submissions/s)", ">=", 50.0),
+    "correct_jobs2": ("all correct, --jobs 2 (submissions/s)", ">=", 80.0),
+    "cpu_correct_ms": ("CPU per correct submission beyond the batch's start (ms)", "<=", 20.0),
+    "memory_growth": ("peak memory, 10x the submissions / 1x", "<=", 1.15),
+}
+
+
+# -- latency -----------------------------------------------------------------------------
+
+
+def gradescope_layout(folder):
+    """A temporary /autograder: the grader's source (compiled, as setup.sh does), the
+    correct example as the submission, an empty results folder."""
+    source = folder / "source"
+    source.mkdir(parents=True)
+    for name in SOURCE:
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if (REPO / name).is_dir() else shutil.copy2)(REPO / name, source / name)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(source / "autograder"), str(source / "questions"), str(source / "benchmarks")],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    (folder / "submission").mkdir()
+    shutil.copy2(EXAMPLE, folder / "submission" / MODULE)
+    (folder / "results").mkdir()
+    return folder
+
+
+def run_ours(root):
+    """Seconds run_autograder takes on ``root``, and the score it wrote."""
+    results = root / "results" / "results.json"
+    results.unlink(missing_ok=True)
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
+    started = time.perf_counter()
+    subprocess.run([str(root / "source" / "run_autograder")], env=env, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started, json.loads(results.read_text())["score"]
+
+
+def run_in_process(root):
+    """Seconds the conventional grader takes on the same submission, and its score."""
+    results = root / "in_process.json"
+    started = time.perf_counter()
+    program = root / "source" / "benchmarks" / "in_process.py"  # from the same compiled copy as ours
+    subprocess.run([sys.executable, str(program), str(root / "submission"), str(results)],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - started
+    return elapsed, sum(test["score"] for test in json.loads(results.read_text())["tests"])
+
+
+# -- batches -----------------------------------------------------------------------------
+
+
+class TreeSampler:
+    """Every 20 ms, from /proc: the largest sum of RSS over the descendants of ``root``,
+    and the CPU time of each: a zygote's with the workers it has reaped (the sandbox
+    side), every other process's own (the grader side). A worker is a fork of its
+    zygote (the same command line) whose parent is a zygote or another worker; a
+    zygote's parent is a grader. A process's last 20 ms before it ends can be missed."""
+
+    def __init__(self, root):
+        self.root = root
+        self.peak_kib = 0
+        self.sandbox_ticks = {}  # zygote pid -> utime + stime + cutime + cstime
+        self.grader_ticks = {}  # other pid -> utime + stime
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._done.set()
+        self._thread.join()
+
+    @property
+    def sandbox_seconds(self):
+        return sum(self.sandbox_ticks.values()) / os.sysconf("SC_CLK_TCK")
+
+    @property
+    def grader_seconds(self):
+        return sum(self.grader_ticks.values()) / os.sysconf("SC_CLK_TCK")
+
+    def _run(self):
+        while not self._done.wait(0.02):
+            parents, rss, times, sandboxed = {}, {}, {}, set()
+            for entry in os.scandir("/proc"):
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    stat = Path(f"/proc/{entry.name}/stat").read_text()
+                    status = Path(f"/proc/{entry.name}/status").read_text()
+                    command = Path(f"/proc/{entry.name}/cmdline").read_bytes()
+                except OSError:
+                    continue
+                fields = stat.rsplit(")", 1)[1].split()
+                pid = int(entry.name)
+                parents[pid] = int(fields[1])
+                rss[pid] = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+                times[pid] = [int(value) for value in fields[11:15]]  # utime, stime, cutime, cstime
+                if b"--zygote" in command:
+                    sandboxed.add(pid)
+            tree, grew = {self.root}, True
+            while grew:
+                found = {pid for pid, parent in parents.items() if parent in tree} - tree
+                grew = bool(found)
+                tree |= found
+            self.peak_kib = max(self.peak_kib, sum(rss.get(pid, 0) for pid in tree))
+            for pid in tree & set(times):
+                if pid not in sandboxed:
+                    self.grader_ticks[pid] = max(self.grader_ticks.get(pid, 0), sum(times[pid][:2]))
+                elif parents[pid] not in sandboxed:  # a zygote: its workers' CPU comes with it
+                    self.sandbox_ticks[pid] = max(self.sandbox_ticks.get(pid, 0), sum(times[pid]))
+
+
+def run_batch(export, jobs, count):
+    """One ``batch`` of ``export`` in a fresh process: its seconds, CPU seconds (all,
+    sandbox side), peak tree RSS (MiB) and the totals it gave."""
+    out = Path(tempfile.mkdtemp(prefix="bench-out-")) / "graded"
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "autograder", "batch", str(export), "--out", str(out), "--jobs", str(jobs)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    with TreeSampler(process.pid) as sampler:
+        _, stderr = process.communicate()
+    elapsed = time.perf_counter() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"batch failed ({process.returncode}): {stderr.decode(errors='replace')[-2000:]}")
+    with open(out / "scores.csv", newline="", encoding="utf-8") as stream:
+        totals = [float(row["total"]) for row in csv.DictReader(stream)]
+    shutil.rmtree(out.parent, ignore_errors=True)
+    if len(totals) != count:
+        raise RuntimeError(f"batch graded {len(totals)} of {count} submissions")
+    cpu = sampler.grader_seconds + sampler.sandbox_seconds
+    return {"seconds": elapsed, "cpu": cpu, "sandbox_cpu": sampler.sandbox_seconds, "peak_mib": sampler.peak_kib / 1024,
+            "totals": totals}
+
+
+# -- the run -----------------------------------------------------------------------------
+
+
+def spread(values):
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": len(values)}
+
+
+def measure(rounds, count, quick):
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        root = gradescope_layout(work / "autograder")
+        exports = {mix: synthetic.write(mix, count, work / mix) for mix in ("correct", "class")}
+        start = synthetic.write("correct", 2, work / "start")
+        slow = synthetic.write("slow", max(count // 20, 4), work / "slow")
+        big = None if quick else synthetic.write("correct", count * 10, work / "correct-big")
+
+        ours, theirs = [], []
+        run_ours(root), run_in_process(root)  # the first of each warms the page cache
+        for _ in range(rounds * 2):
+            seconds, score = run_ours(root)
+            ours.append(seconds)
+            seconds, their_score = run_in_process(root)
+            theirs.append(seconds)
+            if score != their_score:
+                raise RuntimeError(f"the graders disagree on the correct example: {score} and {their_score}")
+        ratios = [a / b for a, b in zip(ours, theirs)]
+
+        batches = {(mix, jobs): [] for mix in exports for jobs in (1, 2)}
+        starts = []  # a batch of 2: what every batch pays before its submissions
+        for _ in range(rounds):
+            starts.append(run_batch(start, 1, 2))
+            for mix, jobs in batches:
+                batches[mix, jobs].append(run_batch(exports[mix], jobs, count))
+        slow_run = run_batch(slow, 2, len(list(slow.iterdir())))
+        big_run = run_batch(big, 2, count * 10) if big is not None else None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    figures = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{os.cpu_count()} processors, {platform.system()} {platform.release()}, Python {platform.python_version()}",
+        "load_average": os.getloadavg(),
+        "submissions": count,
+        "latency": {"ours_s": spread(ours), "in_process_s": spread(theirs), "ratio": spread(ratios)},
+        "batches": {},
+    }
+    for (mix, jobs), runs in batches.items():
+        figures["batches"][f"{mix}_jobs{jobs}"] = {
+            "per_second": spread([count / run["seconds"] for run in runs]),
+            "cpu_ms": spread([run["cpu"] / count * 1000 for run in runs]),
+            "sandbox_cpu_ms": spread([run["sandbox_cpu"] / count * 1000 for run in runs]),
+            "grader_cpu_ms": spread([(run["cpu"] - run["sandbox_cpu"]) / count * 1000 for run in runs]),
+            "peak_mib": spread([run["peak_mib"] for run in runs]),
+        }
+    figures["slow"] = {"submissions": len(slow_run["totals"]), "full_marks": sum(t == synthetic.FULL_MARKS for t in slow_run["totals"]),
+                       "per_second": count and len(slow_run["totals"]) / slow_run["seconds"]}
+    figures["start"] = {"seconds": spread([run["seconds"] for run in starts]), "cpu_s": spread([run["cpu"] for run in starts])}
+    # CPU per submission beyond the batch's start: the cost that grows with the class.
+    marginal = [(run["cpu"] - first["cpu"]) / (count - 2) * 1000 for run, first in zip(batches["correct", 1], starts)]
+    figures["cpu_per_correct_ms"] = spread(marginal)
+    correct_peak = statistics.median(run["peak_mib"] for run in batches["correct", 2])
+    figures["memory"] = {"peak_mib": correct_peak, "submissions": count}
+    if big_run is not None:
+        figures["memory"].update(big_peak_mib=big_run["peak_mib"], big_submissions=count * 10,
+                                 growth=big_run["peak_mib"] / correct_peak)
+    figures["targets"] = verdicts(figures)
+    return figures
+
+
+def verdicts(figures):
+    batches = figures["batches"]
+    measured = {
+        "latency_ratio": figures["latency"]["ratio"]["median"],
+        "class_jobs2": batches["class_jobs2"]["per_second"]["median"],
+        "correct_jobs2": batches["correct_jobs2"]["per_second"]["median"],
+        "cpu_correct_ms": figures["cpu_per_correct_ms"]["median"],
+        "memory_growth": figures["memory"].get("growth"),
+    }
+    out = {}
+    for key, (what, sense, target) in TARGETS.items():
+        value = measured[key]
+        met = None if value is None else (value <= target if sense == "<=" else value >= target)
+        out[key] = {"what": what, "target": f"{sense} {target:g}", "value": value, "met": met}
+    return out
+
+
+def table(figures):
+    """The figures as a markdown table, targets beside them."""
+    def cell(s, digits=1):
+        return f"{s['median']:.{digits}f} ({s['min']:.{digits}f}-{s['max']:.{digits}f})"
+
+    lines = [
+        f"Measured {figures['date']} on {figures['machine']} (load average {figures['load_average'][0]:.2f}, "
+        f"a shared machine); medians of {figures['latency']['ratio']['runs']} interleaved runs for latency and "
+        f"{figures['batches']['correct_jobs1']['per_second']['runs']} per batch, min-max in brackets.",
+        "",
+        "| measure | ours | in-process grader | ratio |",
+        "|---|---|---|---|",
+        f"| run_autograder latency, correct example (s) | {cell(figures['latency']['ours_s'], 3)} | "
+        f"{cell(figures['latency']['in_process_s'], 3)} | {cell(figures['latency']['ratio'], 2)} |",
+        "",
+        f"| batch of {figures['submissions']} | submissions/s | CPU ms/submission (grader + sandbox) | peak tree RSS (MiB) |",
+        "|---|---|---|---|",
+    ]
+    for key, batch in figures["batches"].items():
+        mix, jobs = key.rsplit("_jobs", 1)
+        lines.append(
+            f"| {mix}, --jobs {jobs} | {cell(batch['per_second'])} | {cell(batch['cpu_ms'])} "
+            f"({batch['grader_cpu_ms']['median']:.1f} + {batch['sandbox_cpu_ms']['median']:.1f}) | {cell(batch['peak_mib'], 0)} |"
+        )
+    slow = figures["slow"]
+    memory = figures["memory"]
+    start = figures["start"]
+    lines += ["", f"A batch's start (a batch of 2): {cell(start['seconds'], 2)} s, {cell(start['cpu_s'], 2)} s of CPU; "
+                  f"beyond it, a correct submission costs {cell(figures['cpu_per_correct_ms'])} ms of CPU."]
+    lines += ["", f"Honest slow code (10**6-iteration loops per call): {slow['full_marks']} of {slow['submissions']} "
+                  f"submissions scored full marks."]
+    if "growth" in memory:
+        lines.append(f"Peak tree RSS: {memory['peak_mib']:.0f} MiB at {memory['submissions']} submissions, "
+                     f"{memory['big_peak_mib']:.0f} MiB at {memory['big_submissions']} ({memory['growth']:.2f}x).")
+    lines += ["", "| target (issue 12) | wanted | measured | met |", "|---|---|---|---|"]
+    for verdict in figures["targets"].values():
+        value = "-" if verdict["value"] is None else f"{verdict['value']:.2f}"
+        met = "not measured" if verdict["met"] is None else ("yes" if verdict["met"] else "no")
+        lines.append(f"| {verdict['what']} | {verdict['target']} | {value} | {met} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a small run (about a minute): 2 rounds of 40, no 10x batch")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of each measure (default: 5)")
+    parser.add_argument("--submissions", type=int, default=200, help="submissions per batch (default: 200)")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
+    parser.add_argument("--report", type=Path, metavar="OUT.md", help="also write the markdown table")
+    args = parser.parse_args(argv)
+    rounds, count = (2, 40) if args.quick else (args.rounds, args.submissions)
+    figures = measure(rounds, count, args.quick)
+    text = table(figures)
+    print(text)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    if args.report:
+        args.report.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

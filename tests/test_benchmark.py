@@ -1,0 +1,84 @@
+"""The benchmark measures what it says (never how fast anything is: no timing is
+asserted anywhere in the tests)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import speed  # noqa: E402
+import synthetic  # noqa: E402
+
+
+def sources(folder):
+    return {path.relative_to(folder).as_posix(): path.read_text() for path in sorted(folder.rglob("*.py"))}
+
+
+def test_a_synthetic_class_is_the_same_for_the_same_seed_and_differs_for_another(tmp_path):
+    one = sources(synthetic.write("class", 60, tmp_path / "one"))
+    assert sources(synthetic.write("class", 60, tmp_path / "two")) == one
+    assert sources(synthetic.write("class", 60, tmp_path / "three", seed=7)) != one
+    texts = list(one.values())
+    assert any("while True" in text for text in texts) or len(texts) < 100, "loops appear in a class"
+    assert sum(any(failure in text for failure in synthetic.IMPORT_FAILURES) for text in texts) >= 1
+
+
+@pytest.mark.parametrize("mix", ["correct", "slow"])
+def test_the_correct_and_slow_mixes_score_full_marks_through_batch(tmp_path, mix):
+    export = synthetic.write(mix, 3, tmp_path / mix)
+    run = speed.run_batch(export, 1, 3)
+    assert run["totals"] == [synthetic.FULL_MARKS] * 3
+    assert run["cpu"] > run["sandbox_cpu"] > 0, "both sides of the border are measured"
+    assert run["peak_mib"] > 0
+
+
+def test_the_in_process_grader_scores_as_ours(tmp_path):
+    root = speed.gradescope_layout(tmp_path / "autograder")
+    _, ours = speed.run_ours(root)
+    _, theirs = speed.run_in_process(root)
+    assert ours == theirs == synthetic.FULL_MARKS
+    written = json.loads((root / "in_process.json").read_text())
+    assert len(written["tests"]) == 16, "one gradescope-utils test per rubric check"
+
+
+def test_the_in_process_grader_takes_off_what_a_wrong_answer_costs(tmp_path):
+    root = speed.gradescope_layout(tmp_path / "autograder")
+    module = root / "submission" / speed.MODULE
+    module.write_text(module.read_text().replace("return p_t", "return 0 * p_t"))
+    _, ours = speed.run_ours(root)
+    _, theirs = speed.run_in_process(root)
+    assert ours == theirs == synthetic.FULL_MARKS - 2
+
+
+def test_the_report_states_every_target_beside_a_figure():
+    runs = [{"seconds": 2.0, "cpu": 1.2, "sandbox_cpu": 0.5, "peak_mib": 300.0, "totals": [12.0] * 40}]
+    batches = {f"{mix}_jobs{jobs}": {
+        "per_second": speed.spread([20.0]), "cpu_ms": speed.spread([30.0]), "sandbox_cpu_ms": speed.spread([12.0]),
+        "grader_cpu_ms": speed.spread([18.0]), "peak_mib": speed.spread([runs[0]["peak_mib"]]),
+    } for mix in ("correct", "class") for jobs in (1, 2)}
+    figures = {
+        "date": "today", "machine": "this one", "load_average": (1.0, 1.0, 1.0), "submissions": 40,
+        "latency": {key: speed.spread([value]) for key, value in (("ours_s", 0.4), ("in_process_s", 0.25), ("ratio", 1.6))},
+        "batches": batches, "slow": {"submissions": 4, "full_marks": 4, "per_second": 2.0},
+        "start": {"seconds": speed.spread([1.0]), "cpu_s": speed.spread([0.9])},
+        "cpu_per_correct_ms": speed.spread([25.0]),
+        "memory": {"peak_mib": 300.0, "submissions": 40, "big_peak_mib": 310.0, "big_submissions": 400, "growth": 310 / 300},
+    }
+    figures["targets"] = speed.verdicts(figures)
+    met = {key: verdict["met"] for key, verdict in figures["targets"].items()}
+    assert met == {"latency_ratio": True, "class_jobs2": False, "correct_jobs2": False, "cpu_correct_ms": False,
+                   "memory_growth": True}
+    text = speed.table(figures)
+    for verdict in figures["targets"].values():
+        assert verdict["what"] in text
+    assert "1.60" in text and "4 of 4" in text
+
+
+def test_the_command_runs_and_says_how_to_use_it():
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "speed.py"), "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "--quick" in done.stdout
