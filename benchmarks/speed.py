@@ -242,7 +242,7 @@ def measure(rounds, count, quick):
             starts.append(run_batch(start, 1, 2))
             for mix, jobs in batches:
                 batches[mix, jobs].append(run_batch(exports[mix], jobs, count))
-        slow_run = run_batch(slow, 2, len(list(slow.iterdir())))
+        slow_run = run_batch(slow, 2, max(count // 20, 4))
         big_run = run_batch(big, 2, count * 10) if big is not None else None
     finally:
         shutil.rmtree(work, ignore_errors=True)

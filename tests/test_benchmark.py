@@ -14,14 +14,15 @@ import synthetic  # noqa: E402
 
 
 def sources(folder):
-    return {path.relative_to(folder).as_posix(): path.read_text() for path in sorted(folder.rglob("*.py"))}
+    return {path.relative_to(folder).as_posix(): path.read_text() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def test_a_synthetic_class_is_the_same_for_the_same_seed_and_differs_for_another(tmp_path):
     one = sources(synthetic.write("class", 60, tmp_path / "one"))
     assert sources(synthetic.write("class", 60, tmp_path / "two")) == one
     assert sources(synthetic.write("class", 60, tmp_path / "three", seed=7)) != one
-    texts = list(one.values())
+    assert sum(key.startswith("submission_") for key in one["submission_metadata.yml"].splitlines()) == 60
+    texts = [text for name, text in one.items() if name.endswith(".py")]
     assert any("while True" in text for text in texts) or len(texts) < 100, "loops appear in a class"
     assert sum(any(failure in text for failure in synthetic.IMPORT_FAILURES) for text in texts) >= 1
 
