@@ -56,7 +56,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 import synthetic  # noqa: E402
 
 EXAMPLE = REPO / "examples" / "we_recur.py"
-MODULE = "we_recur.py"
+MODULE = synthetic.MODULE
 #: What the grader's zip holds (``autograder/build.py``), copied for the latency runs.
 SOURCE = ("autograder", "reference", "rubrics", "run_autograder", "benchmarks/in_process.py")
 #: (interleaved rounds, submissions per batch) of a full run and of ``--quick``.
@@ -348,7 +348,8 @@ def main(argv=None):
     parser.add_argument("--report", type=Path, metavar="OUT.md", help="also write the markdown table")
     args = parser.parse_args(argv)
     rounds, count = QUICK if args.quick else FULL
-    rounds, count = args.rounds or rounds, args.submissions or count
+    rounds = rounds if args.rounds is None else args.rounds
+    count = count if args.submissions is None else args.submissions
     if rounds < 1 or count < 3:
         parser.error(f"--rounds must be at least 1 and --submissions at least 3, not {rounds} and {count}")
     figures = measure(rounds, count, args.quick)
