@@ -13,9 +13,10 @@ Mixes:
              pure-Python loops of 10**6 iterations: honest slow code, which must keep
              full marks.
 
-Each submission is a folder ``student_NNNNN`` holding ``we_recur.py``, the layout
-``batch`` reads from a folder of submissions. :func:`expected_total` gives the score
-the grader must give a submission of the ``correct`` and ``slow`` mixes (12).
+The folder written is laid out as Gradescope's "Export Submissions" unzipped:
+``submission_metadata.yml`` naming each submission's student, and one folder
+``submission_<id>`` per submission holding ``we_recur.py``. A submission of the
+``correct`` and ``slow`` mixes must score :data:`FULL_MARKS`.
 """
 
 import argparse
@@ -24,6 +25,10 @@ from pathlib import Path
 
 #: The score of a submission with every part right.
 FULL_MARKS = 12.0
+#: The file each submission holds (the rubric's ``module``).
+MODULE = "we_recur.py"
+#: Gradescope's submission ids of a synthetic class start here.
+FIRST_ID = 100001
 
 CORRECT = {
     "rnn_a_shapes": (
@@ -128,16 +133,27 @@ def submission(mix, rng):
     return HEADER + "\n\n".join(extra + functions)
 
 
+def metadata_entry(key, index):
+    """``submission_metadata.yml``'s entry for one submission, with Ruby-symbol keys as
+    Gradescope writes them."""
+    return (f"{key}:\n  :submitters:\n  - :name: Student {index:05d}\n    :sid: '{index:05d}'\n"
+            f"    :email: student{index:05d}@example.edu\n")
+
+
 def write(mix, count, out, seed=2019):
-    """``count`` submission folders of ``mix`` under ``out``; returns ``out``."""
+    """An export of ``count`` submissions of ``mix`` in the new folder ``out``; returns ``out``."""
     if mix not in ("correct", "class", "slow"):
         raise ValueError(f"unknown mix {mix!r}")
     rng = random.Random(f"{mix}-{seed}")
     out = Path(out)
+    out.mkdir(parents=True)
+    entries = []
     for index in range(count):
-        folder = out / f"student_{index:05d}"
-        folder.mkdir(parents=True)
-        (folder / "we_recur.py").write_text(submission(mix, rng))
+        key = f"submission_{FIRST_ID + index}"
+        (out / key).mkdir()
+        (out / key / MODULE).write_text(submission(mix, rng))
+        entries.append(metadata_entry(key, index))
+    (out / "submission_metadata.yml").write_text("".join(entries))
     return out
 
 

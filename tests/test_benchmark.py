@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
@@ -16,21 +14,21 @@ import synthetic  # noqa: E402
 
 
 def sources(folder):
-    return {path.relative_to(folder).as_posix(): path.read_text() for path in sorted(folder.rglob("*.py"))}
+    return {path.relative_to(folder).as_posix(): path.read_text() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def test_a_synthetic_class_is_the_same_for_the_same_seed_and_differs_for_another(tmp_path):
     one = sources(synthetic.write("class", 60, tmp_path / "one"))
     assert sources(synthetic.write("class", 60, tmp_path / "two")) == one
     assert sources(synthetic.write("class", 60, tmp_path / "three", seed=7)) != one
-    texts = list(one.values())
+    assert sum(key.startswith("submission_") for key in one["submission_metadata.yml"].splitlines()) == 60
+    texts = [text for name, text in one.items() if name.endswith(".py")]
     assert any("while True" in text for text in texts) or len(texts) < 100, "loops appear in a class"
     assert sum(any(failure in text for failure in synthetic.IMPORT_FAILURES) for text in texts) >= 1
 
 
-@pytest.mark.parametrize("mix", ["correct", "slow"])
-def test_the_correct_and_slow_mixes_score_full_marks_through_batch(tmp_path, mix):
-    export = synthetic.write(mix, 3, tmp_path / mix)
+def test_the_correct_mix_scores_full_marks_through_batch(tmp_path):  # and the slow mix: in the quick run
+    export = synthetic.write("correct", 3, tmp_path / "correct")
     run = speed.run_batch(export, 1, 3)
     assert run["totals"] == [synthetic.FULL_MARKS] * 3
     assert run["cpu"] > run["sandbox_cpu"] > 0, "both sides of the border are measured"
@@ -77,6 +75,28 @@ def test_the_report_states_every_target_beside_a_figure():
     for verdict in figures["targets"].values():
         assert verdict["what"] in text
     assert "1.60" in text and "4 of 4" in text
+
+
+def test_a_quick_run_writes_every_figure_as_json(tmp_path):
+    out = tmp_path / "figures.json"
+    command = [sys.executable, str(REPO / "benchmarks" / "speed.py"), "--quick", "--rounds", "1", "--submissions", "3",
+               "--json", str(out), "--report", str(tmp_path / "table.md")]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(out.read_text())
+    spread_keys = {"median", "min", "max", "runs"}
+    assert set(figures["latency"]) == {"ours_s", "in_process_s", "ratio"}
+    assert all(set(value) == spread_keys and value["runs"] == 2 for value in figures["latency"].values())
+    assert set(figures["batches"]) == {f"{mix}_jobs{jobs}" for mix in ("correct", "class") for jobs in (1, 2)}
+    for batch in figures["batches"].values():
+        assert set(batch) == {"per_second", "cpu_ms", "sandbox_cpu_ms", "grader_cpu_ms", "peak_mib"}
+        assert all(set(value) == spread_keys and value["median"] > 0 for value in batch.values())
+    assert figures["slow"]["full_marks"] == figures["slow"]["submissions"] == 4
+    assert set(figures["start"]) == {"seconds", "cpu_s"} and set(figures["cpu_per_correct_ms"]) == spread_keys
+    assert figures["memory"]["submissions"] == 3 and "growth" not in figures["memory"], "--quick has no 10x batch"
+    assert set(figures["targets"]) == set(speed.TARGETS)
+    assert [key for key, verdict in figures["targets"].items() if verdict["met"] is None] == ["memory_growth"]
+    assert (tmp_path / "table.md").read_text().strip() == done.stdout.strip()
 
 
 def test_the_command_runs_and_says_how_to_use_it():
