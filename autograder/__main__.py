@@ -9,6 +9,8 @@ import os
 import sys
 
 _HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: Whether the command grades one submission (its zygote starts first; it exits without teardown).
+_GRADES_ONE = sys.argv[1:2] in (["gradescope"], ["grade"])
 
 
 def main():
@@ -19,7 +21,7 @@ def main():
     # The grader's own arrays are tiny: BLAS threads would only spin beside the workers.
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
-    if sys.argv[1:2] in (["gradescope"], ["grade"]):
+    if _GRADES_ONE:
         # The zygote's interpreter start and numpy import overlap the grader's own imports.
         from autograder.sandbox.zygote import warm_up
 
@@ -44,6 +46,6 @@ def _exit_without_teardown(status):
 
 if __name__ == "__main__":
     _status = main()
-    if sys.argv[1:2] in (["gradescope"], ["grade"]):
+    if _GRADES_ONE:
         _exit_without_teardown(_status)
     raise SystemExit(_status)

@@ -101,8 +101,6 @@ def judge(error, notes):
     return Outcome(0.0, INTERNAL_ERROR, notes, Label.GRADER_ERROR, internal_error=trace)
 
 
-
-
 def check_output(outcome, rule, *, problem=""):
     """The markdown shown under one check.
 

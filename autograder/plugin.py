@@ -129,7 +129,7 @@ class GradingPlugin:
                 item.obj, check_id, student=self._student, seed=self._rubric.scoring.value, answers=self._question_answers()
             )
         except pytest.skip.Exception:
-            self._outcomes[check_id] = Outcome(0.0, SKIPPED, (), Label.SKIPPED)
+            self._outcomes[check_id] = skipped(())
         return True
 
     @pytest.hookimpl(tryfirst=True)
@@ -151,8 +151,13 @@ class GradingPlugin:
 def judge_call(excinfo, notes):
     """The :class:`~autograder.outcomes.Outcome` of a check whose call raised ``excinfo``."""
     if excinfo is not None and isinstance(excinfo.value, pytest.skip.Exception):
-        return Outcome(0.0, SKIPPED, notes, Label.SKIPPED)
+        return skipped(notes)
     return judge(None if excinfo is None else excinfo.value, notes)
+
+
+def skipped(notes):
+    """The :class:`~autograder.outcomes.Outcome` of a check that called ``pytest.skip``."""
+    return Outcome(0.0, SKIPPED, notes, Label.SKIPPED)
 
 
 _UNUSED_PLUGINS = (

@@ -86,7 +86,7 @@ def gradescope_layout(folder):
         else:
             shutil.copy2(REPO / name, source / name)
     subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", "-x", "/samples/", str(source / "autograder"), str(source / "questions"), str(source / "benchmarks")],
+        [sys.executable, "-m", "compileall", "-q", str(source / "autograder"), str(source / "questions"), str(source / "benchmarks")],
         check=True, stdout=subprocess.DEVNULL,
     )
     (folder / "submission").mkdir()

@@ -319,7 +319,6 @@ class Worker:
             return {"ok": False, "error": {"kind": "missing", "message": name}}
         if not callable(function):
             return {"ok": False, "error": {"kind": "not_callable", "message": type(function).__name__}}
-        signature = self.signature(function)
         limits = _limits(message)
         printed = _CappedText(MAX_PRINTED_CHARS)
         values = []
@@ -340,7 +339,7 @@ class Worker:
                     # Arguments that do not fit the signature are refused by Python before the
                     # function's body runs; only then is the signature consulted (binding every
                     # call beforehand cost a third of the worker's time for a call).
-                    mismatch = self.mismatch(signature, args, kwargs) if isinstance(error, TypeError) else None
+                    mismatch = self.mismatch(function, args, kwargs) if isinstance(error, TypeError) else None
                     if mismatch is not None:
                         error = {"kind": "signature", "message": mismatch, "signature": self.signature_text(function)}
                         return {"ok": False, "error": error, "index": index, "printed": printed.text()}
@@ -361,10 +360,10 @@ class Worker:
             known = self._signatures[id(function)] = (function, signature)
         return known[1]
 
-    @staticmethod
-    def mismatch(signature, args, kwargs):
-        """Why ``args`` and ``kwargs`` do not fit ``signature``, or None if they do (or
-        there is no signature to say)."""
+    def mismatch(self, function, args, kwargs):
+        """Why ``args`` and ``kwargs`` do not fit ``function``'s signature, or None if they
+        do (or there is no signature to say)."""
+        signature = self.signature(function)
         if signature is None:
             return None
         try:
