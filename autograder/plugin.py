@@ -19,6 +19,7 @@ import pytest
 from autograder.checks import Feedback, seeded_rng
 from autograder.labels import Label
 from autograder.outcomes import FIXTURES, SKIPPED, Outcome, fixture_names, judge, run_check
+from autograder.remembered import RememberedAnswers
 
 #: The grader's pytest options for collecting checks (not the project's own tests').
 PYTEST_INI = Path(__file__).with_name("checks") / "pytest.ini"
@@ -60,12 +61,13 @@ class GradingPlugin:
 
     @pytest.fixture
     def answers(self):
-        """The question's reference answers (its ``reference/answers.py``), as data."""
+        """The question's reference answers (its ``reference/answers.py``), as data,
+        remembered across submissions (:mod:`autograder.remembered`)."""
         return self._question_answers()
 
     def _question_answers(self):
         if self._answers is None:  # imported once, when a check first asks
-            self._answers = self._rubric.question.answers()
+            self._answers = RememberedAnswers(self._rubric.question.answers())
         return self._answers
 
     @pytest.fixture

@@ -1,6 +1,6 @@
 """Grading a dict of weight shapes, shared by parts (a) and (c)."""
 
-from autograder.checks import CheckFailed, fail, partial
+from autograder.checks import CheckFailed, call_all, fail, partial
 from autograder.checks.values import keyed, shape_pair
 
 
@@ -16,9 +16,23 @@ def grade_shapes(student, function, expected_fn, hints, sizes, *, partial_credit
     key explaining what that matrix multiplies. With ``partial_credit`` each correct
     matrix earns its share; otherwise any wrong matrix fails the check.
     """
+    returned = student.call(function, **sizes)
+    grade_returned_shapes(returned, function, expected_fn, hints, sizes, partial_credit=partial_credit, feedback=feedback)
+
+
+def grade_shapes_each(student, function, expected_fn, hints, all_sizes, *, feedback=None):
+    """:func:`grade_shapes` (without partial credit) at each of ``all_sizes`` in turn,
+    the calls made together (:func:`~autograder.checks.call_all`)."""
+    returned = call_all(student, function, [((), sizes) for sizes in all_sizes])
+    for sizes in all_sizes:
+        grade_returned_shapes(next(returned), function, expected_fn, hints, sizes, partial_credit=False, feedback=feedback)
+
+
+def grade_returned_shapes(returned, function, expected_fn, hints, sizes, *, partial_credit, feedback=None):
+    """Grade what ``function(**sizes)`` returned, as :func:`grade_shapes` does."""
     expected = expected_fn(**sizes)
     what = call_text(function, sizes)
-    got = keyed(student.call(function, **sizes), tuple(expected), what=what)
+    got = keyed(returned, tuple(expected), what=what)
     problems = []
     for key, want in expected.items():
         try:

@@ -11,6 +11,7 @@ whole submission has a time budget, so grading ends in bounded time whatever the
 student wrote.
 """
 
+import copy
 import dataclasses
 import json
 import os
@@ -88,6 +89,8 @@ class Sandbox:
         # check is the check that made the calls (see calls_for), None for the import and the console
         self.printed = {}
         self.calls_for = None  # the check on whose behalf calls are made now (the grader sets it)
+        self._answered = {}  # (function, encoded calls, blobs) -> the values they gave
+        self._answered_bytes = 0
         self._process = None
         self._zygote = None
         self._next_id = 0
@@ -133,7 +136,13 @@ class Sandbox:
     def call_each(self, function, calls):
         """Call ``function`` once per ``(args, kwargs)`` in ``calls``, in one exchange with
         the worker; returns the list of values. The calls share one timeout of
-        ``call_timeout`` seconds, and the first failure raises, as :meth:`call` does."""
+        ``call_timeout`` seconds, and the first failure raises, as :meth:`call` does.
+
+        The same calls asked again (the same function, arguments equal by value) are
+        answered with a copy of the values they gave, without an exchange: the checks
+        treat a student's function as a function of its arguments, and several checks
+        of one part ask the same question. What such a call printed is shown once, under
+        the check that asked first."""
         if function in self.timed_out:
             raise CallTimedOut(
                 f"`{function}` timed out earlier in this run, so it was not called again. "
@@ -151,12 +160,11 @@ class Sandbox:
                 f"{self.shown_as} with the signature given in the handout."
             )
         blobs = []
-        request = {
-            "op": "call",
-            "function": function,
-            "calls": wire.encode_value([[list(args), dict(kwargs)] for args, kwargs in calls], blobs),
-            "limits": self._time_limits(self.limits.call_timeout),
-        }
+        encoded = wire.encode_value([[list(args), dict(kwargs)] for args, kwargs in calls], blobs)
+        asked = (function, json.dumps(encoded), tuple(blobs))  # encode_value is deterministic
+        if asked in self._answered:
+            return copy.deepcopy(self._answered[asked])
+        request = {"op": "call", "function": function, "calls": encoded, "limits": self._time_limits(self.limits.call_timeout)}
         # The worker stops each call at its own limits; this deadline holds when the
         # student's code keeps the worker from doing so (it blocked the timer's signals).
         deadline = min(len(calls) * request["limits"]["wall"], self._budget_left()) + _GRACE
@@ -167,6 +175,9 @@ class Sandbox:
             if type(values) is not list or len(values) != len(calls):
                 self._stop_worker()
                 raise BadReturn(f"The grader could not read what `{function}` sent back.")
+            if self._answered_bytes < MAX_ANSWERED_BYTES:
+                self._answered[asked] = copy.deepcopy(values)
+                self._answered_bytes += len(asked[1]) + sum(map(len, blobs)) + self._reader.frame_bytes
             return values
         raise self._call_error(function, reply.get("error"))
 
@@ -184,8 +195,10 @@ class Sandbox:
             self.timed_out.add(function)  # not called again in this run
         return messages.call_error(function, error, self.limits, self.place)
 
-    def _exchange(self, request, blobs, timeout, *, doing):
-        """Send one request and wait for its reply; turns every failure into feedback."""
+    def _exchange(self, request, blobs, timeout, *, doing, greeted=False):
+        """Send one request and wait for its reply; turns every failure into feedback.
+        ``greeted``: the worker has just started, and its first frame (what confines it,
+        written before any student code ran) comes before the reply."""
         # The reply must echo a nonce the worker learns only with this request, and be
         # the only bytes on the channel: a frame the student's code writes blindly to a
         # descriptor it inherited (at import, or during a call) is refused, not graded.
@@ -194,11 +207,15 @@ class Sandbox:
         request.update(id=self._next_id, nonce=nonce)
         started = time.monotonic()
         reader = self._reader
+        deadline = started + max(timeout, 0.0)
         try:
-            if reader.pending():
+            if not greeted and reader.pending():
                 raise wire.WireError("bytes nobody asked for")
             wire.write_frame(self._request_fd, request, blobs)
-            message, reply_blobs = reader.read(deadline=started + max(timeout, 0.0))
+            if greeted:
+                self._read_greeting(started + _STARTUP_SECONDS)
+                deadline = time.monotonic() + max(timeout, 0.0)  # the reply's own time starts now
+            message, reply_blobs = reader.read(deadline=deadline)
             # The scratch folder's name differs every run: feedback names paths inside
             # the submission as the student knows them (`we_recur.py`), so that the same
             # submission gets the same results.json every time. Lone surrogates arrive
@@ -239,6 +256,21 @@ class Sandbox:
             self.used_seconds += time.monotonic() - started
 
 
+    def _read_greeting(self, deadline):
+        try:
+            greeting, _ = self._reader.read(deadline=deadline)
+        except wire.FrameTimeout:
+            self._stop_worker()
+            raise WorkerDied(
+                f"The process for your code did not start within {_STARTUP_SECONDS:g} s (the grading machine "
+                "may be overloaded); this is not a problem with your code."
+            ) from None
+        if greeting.get("id") != 0:
+            raise wire.WireError("a first frame that is not the worker's")
+        if not self.confinement:  # a restarted worker says it again: the first one counts
+            confinement = greeting.get("confinement")
+            self.confinement = confinement if type(confinement) is dict else {"worker": "said nothing"}
+
     # -- the worker process ------------------------------------------------------------
 
     def _ensure_worker(self):
@@ -249,14 +281,11 @@ class Sandbox:
             return
         self._start_worker()
         try:
-            if not self.confinement:
-                # Asked before any student code runs, which could say anything afterwards.
-                hello = self._exchange({"op": "hello"}, [], _STARTUP_SECONDS, doing="starting your code")
-                confinement = hello.get("confinement")
-                self.confinement = confinement if type(confinement) is dict else {"worker": "said nothing"}
             limits = self._time_limits(self.limits.import_timeout)
             request = {"op": "import", "path": str(self._student_file), "module": self.module_name, "limits": limits}
-            reply = self._exchange(request, [], limits["wall"] + _GRACE, doing="importing your module")
+            reply = self._exchange(
+                request, [], limits["wall"] + _GRACE, doing="importing your module", greeted=True
+            )
         except (CallTimedOut, WorkerDied, BadReturn) as error:
             self._import_error = ImportFailed(f"Your module could not be imported: {error.feedback}")
             raise self._import_error from None
@@ -328,7 +357,9 @@ class Sandbox:
         process, self._process = self._process, None
         if process is None:
             return "not running"
-        with_status = process.wait(timeout=0.5, raising=False) if exiting else process.poll()
+        # Asked only when the worker is ending on its own: otherwise it is running (or ends
+        # meanwhile, which changes nothing), and asking its fork server costs a round trip.
+        with_status = process.wait(timeout=0.5, raising=False) if exiting else None
         if portable.FORK_SERVER:
             try:
                 os.killpg(process.pid, signal.SIGKILL)
@@ -427,6 +458,9 @@ class NothingToGrade:
 #: Seconds the grader waits beyond the worker's own time limits before it stops the
 #: worker itself: the worker reports a timeout it caught within microseconds.
 _GRACE = 1.0
+#: What one submission's remembered answers may hold (see ``Sandbox.call_each``), in
+#: bytes of the calls and replies as they crossed: past it, calls are made again.
+MAX_ANSWERED_BYTES = 16 * 1024 * 1024
 #: Seconds a new worker may take to say what confines it, before any student code runs.
 _STARTUP_SECONDS = 30.0
 

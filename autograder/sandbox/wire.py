@@ -148,49 +148,57 @@ def encode_value(value, blobs, *, depth=0, budget=None):
     so that a subclass with hostile dunder methods is reported as unsupported rather
     than trusted. ``budget`` is a one-item list counting the items left.
     """
-    if budget is None:
-        budget = [MAX_ITEMS]
+    return _encode(value, blobs, depth, [MAX_ITEMS] if budget is None else budget)
+
+
+def _encode(value, blobs, depth, budget):
+    # The hot path of every exchange, on both sides: the common types are tested first.
     budget[0] -= 1
     if budget[0] < 0 or depth > MAX_DEPTH:
         return {"$unsupported": "a structure too large or too deeply nested"}
     kind = type(value)
-    if value is None or kind is bool or kind is str:
-        if kind is str and len(value) > MAX_STRING_CHARS:
-            return {"$unsupported": "a string too long"}
+    if kind is float or value is None or kind is bool:
         return value
+    if kind is np.ndarray:
+        return _encode_array(value, blobs)
+    if kind is list or kind is tuple:
+        return [_encode(item, blobs, depth + 1, budget) for item in value]
     if kind is int:
         return value if abs(value) < 2**63 else float(value)
-    if kind is float:
-        return value
-    if kind in (list, tuple):
-        return [encode_value(item, blobs, depth=depth + 1, budget=budget) for item in value]
+    if kind is str:
+        return value if len(value) <= MAX_STRING_CHARS else {"$unsupported": "a string too long"}
     if kind is dict:
         pairs = []
         for key, item in value.items():
             if type(key) is not str:
                 return {"$unsupported": "a dict whose keys are not all strings"}
-            pairs.append([key, encode_value(item, blobs, depth=depth + 1, budget=budget)])
+            pairs.append([key, _encode(item, blobs, depth + 1, budget)])
         return {"$dict": pairs}
     if isinstance(value, np.generic) and kind.__module__ == "numpy":
-        return encode_value(value.item(), blobs, depth=depth, budget=budget) if not isinstance(
-            value, np.complexfloating
-        ) else _encode_array(np.asarray(value), blobs)
-    if kind is np.ndarray:
-        return _encode_array(value, blobs)
+        if isinstance(value, np.complexfloating):
+            return _encode_array(np.asarray(value), blobs)
+        return _encode(value.item(), blobs, depth, budget)
     return {"$unsupported": kind.__name__, "repr": short_repr(value)}
 
 
 def _encode_array(array, blobs):
-    if array.dtype.str not in ALLOWED_DTYPES:
-        if array.dtype == object:
+    dtype = array.dtype
+    if dtype not in _DTYPE_NAMES:
+        if dtype == object:
             try:
                 array = np.array(array.tolist(), dtype=np.float64)
             except (TypeError, ValueError):
                 return {"$unsupported": "an array of objects"}
+            dtype = array.dtype
         else:
-            return {"$unsupported": f"an array of dtype {array.dtype}"}
+            return {"$unsupported": f"an array of dtype {dtype}"}
     blobs.append(array.tobytes(order="C"))  # C order whatever the layout, 0-d arrays included
-    return {"$array": len(blobs) - 1, "dtype": array.dtype.str, "shape": list(array.shape)}
+    return {"$array": len(blobs) - 1, "dtype": _DTYPE_NAMES[dtype], "shape": list(array.shape)}
+
+
+#: The allowed dtypes by their ``str`` (``"<f8"``), and that name by dtype.
+_DTYPES = {name: np.dtype(name) for name in ALLOWED_DTYPES}
+_DTYPE_NAMES = {dtype: name for name, dtype in _DTYPES.items()}
 
 
 class Unsupported:
@@ -212,42 +220,45 @@ def decode_value(data, blobs, *, depth=0):
     if depth > MAX_DEPTH + 1:
         raise WireError("value nested too deeply")
     kind = type(data)
-    if data is None or kind in (bool, int, float, str):
+    if kind is float or data is None or kind in (bool, int, str):
         return data
     if kind is list:
         return [decode_value(item, blobs, depth=depth + 1) for item in data]
     if kind is dict:
-        if set(data) == {"$dict"} and type(data["$dict"]) is list:
+        size = len(data)
+        if size == 3 and "$array" in data and "dtype" in data and "shape" in data:
+            return _decode_array(data, blobs)
+        if size == 1 and type(data.get("$dict")) is list:
             result = {}
             for pair in data["$dict"]:
                 if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
                     raise WireError("malformed $dict entry")
                 result[pair[0]] = decode_value(pair[1], blobs, depth=depth + 1)
             return result
-        if set(data) == {"$array", "dtype", "shape"}:
-            return _decode_array(data, blobs)
-        if set(data) == {"$unsupported"}:
+        if size == 1 and "$unsupported" in data:
             return Unsupported(data["$unsupported"])
-        if set(data) == {"$unsupported", "repr"}:
+        if size == 2 and "$unsupported" in data and "repr" in data:
             return Unsupported(data["$unsupported"], data["repr"])
     raise WireError(f"unexpected {kind.__name__} in a value")
 
 
 def _decode_array(data, blobs):
-    index, dtype, shape = data["$array"], data["dtype"], data["shape"]
+    index, name, shape = data["$array"], data["dtype"], data["shape"]
     if type(index) is not int or not 0 <= index < len(blobs):
         raise WireError("array refers to a missing blob")
-    if type(dtype) is not str or dtype not in ALLOWED_DTYPES:
-        raise WireError(f"array dtype {dtype!r} is not allowed")
-    if type(shape) is not list or len(shape) > 32 or not all(type(n) is int and n >= 0 for n in shape):
+    dtype = _DTYPES.get(name) if type(name) is str else None
+    if dtype is None:
+        raise WireError(f"array dtype {name!r} is not allowed")
+    if type(shape) is not list or len(shape) > 32:
         raise WireError("array shape is malformed")
-    dt = np.dtype(dtype)
     count = 1
     for n in shape:
+        if type(n) is not int or n < 0:
+            raise WireError("array shape is malformed")
         count *= n
-    if count * dt.itemsize != len(blobs[index]):
+    if count * dtype.itemsize != len(blobs[index]):
         raise WireError("array bytes do not match its shape")
-    return np.frombuffer(blobs[index], dtype=dt).reshape(tuple(shape)).copy()
+    return np.frombuffer(blobs[index], dtype=dtype).reshape(shape).copy()
 
 
 #: A JSON string, escapes included: brackets inside one do not nest.
@@ -303,6 +314,8 @@ class FrameReader:
         self._buffer = bytearray()
         #: The JSON text of the last frame's header, as it arrived.
         self.header_text = ""
+        #: The size of the last frame's header and arrays, in bytes.
+        self.frame_bytes = 0
 
     def read(self, deadline=None):
         """The next ``(message, blobs)``; ``deadline`` is a ``time.monotonic()`` value."""
@@ -329,6 +342,7 @@ class FrameReader:
             blobs.append(self._exactly(length, deadline))
         if type(message) is not dict:
             raise WireError("frame header is not a JSON object")
+        self.frame_bytes = header_len + total
         return message, blobs
 
     def pending(self):

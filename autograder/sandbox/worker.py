@@ -14,10 +14,10 @@ no seccomp filter (or the grader asks for them always), then confines
 itself (:func:`confine`) before any student code runs: it drops to the sandbox user
 when started as root, drops its capabilities, forbids regaining privileges, sets its
 resource limits, restricts its file system, TCP and signals with Landlock and its
-system calls with seccomp (:mod:`confine`). Then it serves three requests, one at a time:
+system calls with seccomp (:mod:`confine`). Its first frame, written before any student
+code has run and before any request, says what confines it (``{"ok": true,
+"confinement": {...}, "id": 0}``). Then it serves two requests, one at a time:
 
-``{"op": "hello"}``
-    sent first, before any student code has run: reply with what confines the worker.
 ``{"op": "import", "path": ..., "module": ...}``
     import the student's file; reply with its callables and what it printed.
 ``{"op": "call", "function": ..., "calls": [[args, kwargs], ...]}``
@@ -247,15 +247,15 @@ class Worker:
         self._signatures = {}
 
     def serve(self):
+        # The first frame, before any request and any student code: what confines it.
+        self.send({"ok": True, "confinement": self.confinement, "id": 0, "nonce": None})
         while True:
             try:
                 message, blobs = self.reader.read()
             except wire.PeerClosed:
                 return
             op = message.get("op")
-            if op == "hello":  # before any student code: what confines it
-                reply = {"ok": True, "confinement": self.confinement}
-            elif op == "import":
+            if op == "import":
                 reply = self.import_module(message["path"], message["module"], _limits(message))
             elif op == "call":
                 reply = self.call(message, blobs)

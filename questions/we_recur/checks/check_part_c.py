@@ -2,7 +2,7 @@
 
 
 from autograder.checks import check
-from autograder.checks.shapes import grade_shapes
+from autograder.checks.shapes import grade_shapes, grade_shapes_each
 
 # What each matrix's shape follows from, never the shape itself.
 HINTS = {
@@ -19,5 +19,4 @@ def check_exam_shapes(student, answers, feedback):
 
 @check("c.other_sizes", "weight shapes at other sizes (s_dim = 3, x_dim = 4, p_dim = 5 and more)")
 def check_other_sizes(student, answers, feedback):
-    for sizes in OTHER_SIZES:
-        grade_shapes(student, "rnn_b_shapes", answers.rnn_b_shapes, HINTS, sizes, partial_credit=False, feedback=feedback)
+    grade_shapes_each(student, "rnn_b_shapes", answers.rnn_b_shapes, HINTS, OTHER_SIZES, feedback=feedback)

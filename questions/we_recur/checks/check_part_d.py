@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.checks import CheckFailed, Feedback, check, fail
+from autograder.checks import CheckFailed, Feedback, call_all, check, fail
 from autograder.checks.values import close, column
 
 FUNCTION = "rnn_b_f2"
@@ -142,10 +142,12 @@ def check_overflow(student, answers, feedback):
         grade_draws(student, answers, ordinary, Feedback(), sizes_text="2×1 inputs")
     except CheckFailed:
         fail(f"Not run: this check looks at large inputs once {WHAT} passes (d)'s check on ordinary ones.")
-    for z in (np.array([[1000.0], [999.0]]), np.array([[-1000.0], [-1002.0]])):
+    large = (np.array([[1000.0], [999.0]]), np.array([[-1000.0], [-1002.0]]))
+    returned = call_all(student, FUNCTION, [((z,), {}) for z in large])
+    for z in large:
         shown = f"z = [{z[0, 0]:g}, {z[1, 0]:g}]"
         try:
-            answer = column(student.call(FUNCTION, z), 2, what=WHAT, feedback=feedback)
+            answer = column(next(returned), 2, what=WHAT, feedback=feedback)
         except CheckFailed as error:
             fail(
                 f"For {shown}: {error} exp() overflows or underflows float64 here. Hint: the outputs do not "
