@@ -1,6 +1,8 @@
 """The reference answers of the template question, as plain data: functions of numpy
 arrays and numbers that return plain values. The grader hands this module to each check
-as ``answers``; the student kit, a replay of the answers recorded from it."""
+as ``answers``; the student kit, a replay of the answers recorded from it. Each function
+is pure (its result depends on its arguments only): the grader remembers its answers
+across submissions."""
 
 import numpy as np
 
