@@ -365,7 +365,7 @@ class Sandbox:
                 os.killpg(process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-            process.wait(timeout=5.0, raising=False)
+            process.await_end(timeout=5.0)
             self.survivors = isolating.kill_everything(self.isolation, self._zygote, process.pid)
         else:
             self.survivors = process.kill_tree()
