@@ -1,6 +1,7 @@
 """The comparison point of the benchmark: a conventional, insecure, in-process grader.
 
     python benchmarks/in_process.py SUBMISSION_DIR RESULTS_JSON
+    python benchmarks/in_process.py --cpu EXPORT_DIR   (CPU ms per submission, printed)
 
 It is what a course writes with gradescope-utils and nothing else: one Python process
 imports the student's module next to its own code, a ``unittest`` suite holds one test
@@ -16,7 +17,9 @@ asserts that on the correct example before it times anything.
 """
 
 import importlib.util
+import io
 import sys
+import time
 import unittest
 from pathlib import Path
 
@@ -85,5 +88,21 @@ def main(submission_dir, results_json):
         JSONTestRunner(stream=stream, visibility="visible").run(suite_for(rubric, student))
 
 
+def cpu_per_submission(export):
+    """This grader's CPU milliseconds per submission over every ``submission_*`` folder
+    of ``export``, all graded in this one process (its start not counted): the cost a
+    conventional grader pays for each submission, beside the batch's."""
+    rubric = grading.load()
+    folders = sorted(path for path in Path(export).glob("submission_*") if path.is_dir())
+    students = [InProcessStudent(import_student(folder, rubric.module)) for folder in folders]
+    started = time.process_time()
+    for student in students:
+        JSONTestRunner(stream=io.StringIO(), visibility="visible").run(suite_for(rubric, student))
+    return (time.process_time() - started) / len(students) * 1000
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    if sys.argv[1] == "--cpu":
+        print(f"{cpu_per_submission(sys.argv[2]):.3f}")
+    else:
+        main(*sys.argv[1:3])

@@ -25,6 +25,9 @@ median of the rounds, their spread (min-max), and the ratio to the comparison po
   its grader processes). ``getrusage(RUSAGE_CHILDREN)`` is read beside it, and the
   larger of the two is the total: it counts only descendants that were waited for
   (here it misses much of the sandbox side), the sampling misses a process's last 20 ms.
+- **CPU per correct submission**: the batch's CPU beyond a batch of 2's, per submission,
+  beside the in-process grader's CPU per submission when it grades the same export in
+  one process (``in_process.py --cpu``).
 - **peak memory**: the largest sum of RSS over the batch's process tree, at the
   submissions of a round and at ten times as many (``correct`` mix, ``--jobs 2``).
 - **honest slow code**: the ``slow`` mix (pure-Python loops of 10**6 iterations per
@@ -241,10 +244,14 @@ def measure(rounds, count, quick):
 
         batches = {(mix, jobs): [] for mix in exports for jobs in (1, 2)}
         starts = []  # a batch of 2: what every batch pays before its submissions
+        in_process_cpu = []  # ms per correct submission of the in-process grader
         for _ in range(rounds):
             starts.append(run_batch(start, 1, 2))
             for mix, jobs in batches:
                 batches[mix, jobs].append(run_batch(exports[mix], jobs, count))
+            in_process_cpu.append(float(subprocess.run(
+                [sys.executable, str(REPO / "benchmarks" / "in_process.py"), "--cpu", str(exports["correct"])],
+                cwd=REPO, check=True, capture_output=True, text=True).stdout))
         slow_run = run_batch(slow, 2, max(count // 20, 4))
         big_run = run_batch(big, 2, count * 10) if big is not None else None
     finally:
@@ -272,6 +279,7 @@ def measure(rounds, count, quick):
     # CPU per submission beyond the batch's start: the cost that grows with the class.
     marginal = [(run["cpu"] - first["cpu"]) / (count - 2) * 1000 for run, first in zip(batches["correct", 1], starts)]
     figures["cpu_per_correct_ms"] = spread(marginal)
+    figures["in_process_cpu_per_correct_ms"] = spread(in_process_cpu)
     correct_peak = statistics.median(run["peak_mib"] for run in batches["correct", 2])
     figures["memory"] = {"peak_mib": correct_peak, "submissions": count}
     if big_run is not None:
@@ -326,7 +334,9 @@ def table(figures):
     memory = figures["memory"]
     start = figures["start"]
     lines += ["", f"A batch's start (a batch of 2): {cell(start['seconds'], 2)} s, {cell(start['cpu_s'], 2)} s of CPU; "
-                  f"beyond it, a correct submission costs {cell(figures['cpu_per_correct_ms'])} ms of CPU."]
+                  f"beyond it, a correct submission costs {cell(figures['cpu_per_correct_ms'])} ms of CPU, "
+                  f"against {cell(figures['in_process_cpu_per_correct_ms'])} ms in the in-process grader "
+                  "(every submission graded in one process, its start not counted)."]
     lines += ["", f"Honest slow code (10**6-iteration loops per call): {slow['full_marks']} of {slow['submissions']} "
                   f"submissions scored full marks."]
     if "growth" in memory:

@@ -64,7 +64,7 @@ def test_the_report_states_every_target_beside_a_figure():
         "latency": {key: speed.spread([value]) for key, value in (("ours_s", 0.4), ("in_process_s", 0.25), ("ratio", 1.6))},
         "batches": batches, "slow": {"submissions": 4, "full_marks": 4, "per_second": 2.0},
         "start": {"seconds": speed.spread([1.0]), "cpu_s": speed.spread([0.9])},
-        "cpu_per_correct_ms": speed.spread([25.0]),
+        "cpu_per_correct_ms": speed.spread([25.0]), "in_process_cpu_per_correct_ms": speed.spread([17.5]),
         "memory": {"peak_mib": 300.0, "submissions": 40, "big_peak_mib": 310.0, "big_submissions": 400, "growth": 310 / 300},
     }
     figures["targets"] = speed.verdicts(figures)
@@ -74,7 +74,7 @@ def test_the_report_states_every_target_beside_a_figure():
     text = speed.table(figures)
     for verdict in figures["targets"].values():
         assert verdict["what"] in text
-    assert "1.60" in text and "4 of 4" in text
+    assert "1.60" in text and "4 of 4" in text and "17.5" in text
 
 
 def test_a_quick_run_writes_every_figure_as_json(tmp_path):
@@ -93,6 +93,7 @@ def test_a_quick_run_writes_every_figure_as_json(tmp_path):
         assert all(set(value) == spread_keys and value["median"] > 0 for value in batch.values())
     assert figures["slow"]["full_marks"] == figures["slow"]["submissions"] == 4
     assert set(figures["start"]) == {"seconds", "cpu_s"} and set(figures["cpu_per_correct_ms"]) == spread_keys
+    assert figures["in_process_cpu_per_correct_ms"]["median"] > 0
     assert figures["memory"]["submissions"] == 3 and "growth" not in figures["memory"], "--quick has no 10x batch"
     assert set(figures["targets"]) == set(speed.TARGETS)
     assert [key for key, verdict in figures["targets"].items() if verdict["met"] is None] == ["memory_growth"]
