@@ -161,7 +161,7 @@ class Sandbox:
             )
         blobs = []
         encoded = wire.encode_value([[list(args), dict(kwargs)] for args, kwargs in calls], blobs)
-        asked = (function, json.dumps(encoded), tuple(blobs))  # encode_value is deterministic
+        asked = (function, repr(encoded), tuple(blobs))  # plain data, built in a fixed order
         if asked in self._answered:
             return copy.deepcopy(self._answered[asked])
         request = {"op": "call", "function": function, "calls": encoded, "limits": self._time_limits(self.limits.call_timeout)}

@@ -266,6 +266,7 @@ _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 #: Of what remains, the brackets are kept: opening ones become 1, closing ones -1 (as signed bytes).
 _BRACKETS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 _NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[{]}")))
+_NOT_BRACKETS_OR_QUOTES = bytes(sorted(set(range(256)) - set(b'[{]}"')))
 
 
 def json_depth(text):
@@ -273,8 +274,14 @@ def json_depth(text):
     (json's parser recurses, and a deep enough file crashes it): strings are dropped,
     then everything but brackets, and the depth is the highest running sum of the
     brackets left, +1 per opening and -1 per closing one."""
-    structure = _JSON_STRING.sub("", text).encode("ascii", "replace")  # outside its strings, JSON is ASCII
-    brackets = structure.translate(_BRACKETS, _NOT_BRACKETS)
+    if "\\" not in text:
+        # No escapes, so every quote opens or closes a string: of the quotes and brackets
+        # alone, the pieces between an odd quote and the next lie inside strings.
+        quoted = text.encode("utf-8", "surrogatepass").translate(None, _NOT_BRACKETS_OR_QUOTES)
+        brackets = b"".join(quoted.split(b'"')[::2]).translate(_BRACKETS)
+    else:
+        structure = _JSON_STRING.sub("", text).encode("ascii", "replace")  # outside its strings, JSON is ASCII
+        brackets = structure.translate(_BRACKETS, _NOT_BRACKETS)
     return max(itertools.accumulate(memoryview(brackets).cast("b")), default=0)
 
 
