@@ -46,6 +46,7 @@ KIT = Path(__file__).resolve().parent
 #: The grader's modules the self-check runs, as they are (paths under autograder/).
 VENDORED = (
     "__init__.py", "labels.py", "markdown.py", "terminal.py", "outcomes.py", "results.py", "notebook.py", "submission.py",
+    "remembered.py",
     "checks/__init__.py", "checks/values.py", "checks/shapes.py", "question.py",
     "kit/__init__.py", "kit/selfcheck.py", "kit/sealed.py", "kit/imports.py", "kit/replay.py",
 )
