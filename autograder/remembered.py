@@ -115,3 +115,23 @@ class RememberedAnswers:
         answer.__doc__ = function.__doc__
         answer.__wrapped__ = function
         return answer
+
+
+#: (id of an answers object, key of the arguments) -> (that object, the value), for
+#: :func:`computed_once`. The object is kept in its entry, so its id is not reused meanwhile.
+_COMPUTED = {}
+MAX_COMPUTED = 64
+
+
+def computed_once(answers, arguments, compute):
+    """``compute()``, remembered per ``answers`` object and the exact value of
+    ``arguments`` (what ``compute`` depends on besides ``answers``): for what a check
+    derives from the reference alone, the same for every submission graded with one
+    seed. The value is shared, not copied: make its arrays read-only."""
+    key = (id(answers), key_of(arguments))
+    known = _COMPUTED.get(key)
+    if known is None:
+        if len(_COMPUTED) >= MAX_COMPUTED:
+            _COMPUTED.clear()
+        known = _COMPUTED[key] = (answers, compute())
+    return known[1]

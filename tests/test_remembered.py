@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import call_all
-from autograder.remembered import RememberedAnswers, key_of
+from autograder.remembered import RememberedAnswers, computed_once, key_of
 from autograder.sandbox.errors import StudentRaised
 
 
@@ -133,3 +133,17 @@ def test_call_all_meets_a_failure_where_the_loop_would():
     with pytest.raises(StudentRaised, match="raised on 2"):
         next(returned)
     assert student.exchanges == 1 + 3  # the batch, then one call at a time up to the failure
+
+
+def test_computed_once_per_answers_object_and_arguments():
+    made = []
+    one, other = object(), object()
+
+    def compute():
+        made.append(1)
+        return len(made)
+
+    assert computed_once(one, (np.array([1.0]),), compute) == 1
+    assert computed_once(one, (np.array([1.0]),), compute) == 1
+    assert computed_once(one, (np.array([2.0]),), compute) == 2
+    assert computed_once(other, (np.array([1.0]),), compute) == 3  # another object: the kit's, say

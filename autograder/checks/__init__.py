@@ -20,6 +20,10 @@ and who sees it). Checks receive these fixtures from :mod:`autograder.plugin`:
 ``feedback``
     a :class:`Feedback` for notes that accompany a passing result.
 
+Every submission of a batch is graded with the same seed, so what a check derives from
+the reference alone (a reference generation from its draws, say) it may make once with
+:func:`computed_once`, and make the calls of one function together with :func:`call_all`.
+
 A check passes by returning, fails with :func:`fail`, and awards partial credit with
 :func:`partial`; where it recognises a common mistake, either takes ``mistake=``, a
 stable key such as ``"b.forward_product"`` that the batch's item analytics count
@@ -34,6 +38,7 @@ import zlib
 
 import numpy as np
 
+from autograder.remembered import computed_once  # noqa: F401  (for checks: see its docstring)
 from autograder.sandbox.errors import StudentCodeError
 
 

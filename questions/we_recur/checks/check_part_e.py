@@ -19,9 +19,8 @@ reproduce"), without calling the student's rule for the remaining steps.
 
 import numpy as np
 
-from autograder.checks import NoAnswer, check, fail, partial
+from autograder.checks import NoAnswer, check, computed_once, fail, partial
 from autograder.checks.values import close, column
-from autograder.remembered import key_of
 
 FUNCTION = "rnn_b_next_input"
 WHAT = f"`{FUNCTION}`"
@@ -107,26 +106,18 @@ def same_generations(generated, references):
     )
 
 
-#: (id of an answers object, the draws) -> (that object, the exam rule's and the one-hot
-#: rule's generations): the same for every submission graded with one seed. The object
-#: is kept in its entry, so its id cannot be reused meanwhile.
-_GENERATED = {}
-
-
 def reference_generations(answers, networks, x1s):
-    """The generations of the exam's rule and of the one-hot rule from these draws,
-    computed once per answers object (their arrays read-only: shared by submissions)."""
-    key = (id(answers), key_of((networks, x1s)))
-    known = _GENERATED.get(key)
-    if known is None:
+    """The generations of the exam's rule and of the one-hot rule from these draws, made
+    once per answers object (read-only: the submissions of one seed share them)."""
+
+    def generate():
         reference = generate_together(answers, networks, x1s, lambda ps: [answers.rnn_b_next_input(p) for p in ps])
         one_hot = generate_together(answers, networks, x1s, lambda ps: [answers.one_hot_argmax(p) for p in ps])
         for array in (x for generation in reference + one_hot for x in generation.ps + generation.xs):
             array.setflags(write=False)
-        if len(_GENERATED) >= 16:
-            _GENERATED.clear()
-        known = _GENERATED[key] = (answers, reference, one_hot)
-    return known[1], known[2]
+        return reference, one_hot
+
+    return computed_once(answers, (networks, x1s), generate)
 
 
 def grade_generation(student, answers, rng, feedback, size):
