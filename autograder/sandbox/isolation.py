@@ -14,6 +14,7 @@ grader's checkout lies. :attr:`Isolation.reduced` says that the user is not sepa
 """
 
 import dataclasses
+import functools
 import os
 import shutil
 import signal
@@ -122,13 +123,24 @@ class Isolation:
 
 
 def current_isolation(*, create_user=True):
-    """The strongest isolation this process can provide (creating the user if needed)."""
+    """The strongest isolation this process can provide (creating the user if needed).
+    Once found, the sandbox user is remembered for this process (only root could change
+    its account meanwhile): looking it up reads the whole user database."""
     if os.geteuid() != 0:
         return Isolation()
-    account = ensure_sandbox_user() if create_user else _lookup(sandbox_user_name())
+    name = sandbox_user_name()
+    known = _FOUND.get(name)
+    if known is not None:
+        return known
+    account = ensure_sandbox_user() if create_user else _lookup(name)
     if account is None or not is_ours(account):
         return Isolation()
-    return Isolation(uid=account.pw_uid, gid=account.pw_gid)
+    found = _FOUND[name] = Isolation(uid=account.pw_uid, gid=account.pw_gid)
+    return found
+
+
+#: Sandbox user name -> its Isolation, as :func:`current_isolation` found it.
+_FOUND = {}
 
 
 def _lookup(name):
@@ -167,8 +179,10 @@ def is_ours(account):
     return sum(1 for other in pwd.getpwall() if other.pw_uid == account.pw_uid) == 1
 
 
+@functools.lru_cache(maxsize=64)
 def readable_by_others(path):
-    """Whether a user other than the owner can reach and read ``path`` (mode bits only)."""
+    """Whether a user other than the owner can reach and read ``path`` (mode bits only),
+    as it was when first asked in this process."""
     path = Path(path).resolve()
     try:
         if not stat.S_IMODE(path.stat().st_mode) & 0o004:
@@ -494,6 +508,11 @@ def private_paths():
     """What no Landlock rule of the worker may reach, wherever it lies: the grader's
     source tree (its questions included), the home folders of the grader's user and of root, Gradescope's folder, and what the grader names in ``AUTOGRADER_PRIVATE`` (a batch's export
     and ``--out``, a question kept outside the source tree; separated by ``os.pathsep``)."""
+    return _private_paths(*(os.environ.get(name) for name in ("HOME", "AUTOGRADER_ROOT", "AUTOGRADER_PRIVATE")))
+
+
+@functools.lru_cache(maxsize=16)
+def _private_paths(*environment):  # what the environment says, computed once per value
     here = Path(__file__).resolve()
     paths = {str(here.parents[2]), str(here.parents[1])}
     for home in (os.path.expanduser("~"), "/root", os.environ.get("HOME")):
