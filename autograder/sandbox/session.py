@@ -220,8 +220,8 @@ class Sandbox:
             # the submission as the student knows them (`we_recur.py`), so that the same
             # submission gets the same results.json every time. Lone surrogates arrive
             # as JSON escapes (``\\udc80``): a header with neither needs no rewriting.
-            scratch = f"{self._scratch / 'submission'}{os.sep}"
-            if "\\u" in reader.header_text or json.dumps(scratch)[1:-1] in reader.header_text:
+            scratch, scratch_json = self._scratch_text
+            if "\\u" in reader.header_text or scratch_json in reader.header_text:
                 message = _valid_text(message, scratch)
             if message.get("id") != self._next_id or message.get("nonce") != nonce or reader.pending():
                 raise wire.WireError("a reply that does not answer the request")
@@ -323,6 +323,8 @@ class Sandbox:
             isolating.hand_over(work, self.isolation)
             self._console_log = self._scratch / "console.log"
         work_dir = self._scratch / "submission"
+        # How the worker's replies spell paths inside it (see _exchange).
+        self._scratch_text = (f"{work_dir}{os.sep}", json.dumps(f"{work_dir}{os.sep}")[1:-1])
         env = base_environment()
         env.update({"HOME": str(work_dir), "TMPDIR": str(work_dir)})
         config = {
