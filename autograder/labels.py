@@ -1,10 +1,12 @@
-"""How a check ended: one enum of outcome labels, used by every module that names one.
+"""How a check ended, and how a submission of a batch went: one enum each (:class:`Label`,
+:class:`Status`), used by every module that names one.
 
-A label is stored in results.json (``extra_data.outcomes``, each test's
-``extra_data.outcome``) and read back by the batch (scores.csv's status, the summary);
-a member is a ``str`` whose value is that text, so it serializes as the text, compares
-equal to it and hashes like it, and a label read back from JSON (a plain ``str``)
-converts with ``Label(text)``.
+A label is written into results.json (``extra_data.outcomes``, each test's
+``extra_data.outcome``); the batch builds its rows from the typed results
+(:func:`autograder.batch.scores.row_from_graded`), never from that JSON. A member is a
+``str`` whose value is that text, so it serializes as the text, compares equal to it and
+hashes like it, and one read back from JSON (a journal's status on ``--resume``)
+converts with ``Label(text)`` or ``Status(text)``.
 
 Standard library only: shipped in the student kit.
 """
@@ -38,6 +40,24 @@ class Label(str, enum.Enum):
     __str__ = str.__str__
     __format__ = str.__format__
     __hash__ = str.__hash__
+
+
+class Status(str, enum.Enum):
+    """How a whole submission of a batch went: scores.csv's ``status`` column."""
+
+    GRADED = "graded"
+    TIMED_OUT = "timed out"
+    IMPORT_FAILED = "import failed"
+    NO_SUBMISSION = "no submission"
+    ERROR = "error"
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+    __hash__ = str.__hash__
+
+
+#: Every status, most serious first (a submission's status is the first that applies).
+STATUSES = (Status.ERROR, Status.NO_SUBMISSION, Status.IMPORT_FAILED, Status.TIMED_OUT, Status.GRADED)
 
 
 #: Labels whose message is the check's verdict on the answer: shown only where the rubric

@@ -9,6 +9,8 @@ passed through :func:`~autograder.terminal.printable`: no escape sequence or
 undecodable byte reaches results.json, Gradescope's page or a terminal.
 """
 
+import dataclasses
+
 from autograder.labels import Label
 from autograder.markdown import fenced
 from autograder.outcomes import Outcome, check_output, with_printed
@@ -29,15 +31,12 @@ def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", printed_by
     shown under that check alone, so with its visibility.
     """
     printed_by_check = printed_by_check or {}
-    tests, part_scores, internal = [], {}, {}
+    tests, internal = [], {}
     for part, rule in rubric.checks:
         outcome = outcomes.get(rule.check_id, NOT_RUN)
         if outcome.internal_error:
             internal[rule.check_id] = outcome.internal_error
         output = check_output(outcome, rule, problem=problem)
-        extra = {"check": rule.check_id, "part": part.label, "outcome": outcome.label}
-        if outcome.mistake:  # for the batch's item analytics; students read only the message
-            extra["mistake"] = outcome.mistake
         result = TestResult(
             name=f"{part.heading} {rule.name}",
             score=rule.weight * outcome.fraction,
@@ -46,16 +45,20 @@ def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", printed_by
             visibility=rule.visibility,
             number=rule.number,
             tags=rule.tags,
-            extra_data=extra,
             failed=outcome.label != Label.PASSED,
+            check_id=rule.check_id,
+            part=part.label,
+            outcome=outcome.label,
+            mistake=outcome.mistake,
+            message=outcome.message,
         )
         tests.append(result)
-        part_scores[part.label] = part_scores.get(part.label, 0.0) + result.score
+    results = Results(tests=tuple(tests), output="", execution_time=elapsed)
     output = printable(summary(rubric, tests, notes=notes, printed=printed, problem=problem))
     extra = {
         "rubric": rubric.title,
-        "part_scores": {label: points(score) for label, score in part_scores.items()},
-        "outcomes": {test.extra_data["check"]: test.extra_data["outcome"] for test in tests},
+        "part_scores": results.part_scores,
+        "outcomes": {test.check_id: test.outcome for test in tests},
         # which rubric and seed graded it, as hashes: a regrade shows it used the same ones
         "rubric_sha256": rubric.sha256,
         "seed_sha256": rubric.scoring.sha256,
@@ -63,13 +66,13 @@ def build_results(rubric, outcomes, *, elapsed, notes=(), printed="", printed_by
     }
     if internal:
         extra["grader_errors"] = sorted(internal)
-    return Results(tests=tuple(tests), output=output, execution_time=elapsed, extra_data=extra), internal
+    return dataclasses.replace(results, output=output, extra_data=extra), internal
 
 
 def summary(rubric, tests, *, notes, printed, problem):
     by_part = {}
     for test in tests:
-        by_part.setdefault(test.extra_data["part"], []).append(test)
+        by_part.setdefault(test.part, []).append(test)
     # The total says nothing a student may not know yet when what is not shown is worth no points.
     every_point_visible = all(test.visibility == "visible" or test.max_score == 0 for test in tests)
     lines = [f"## {rubric.title}", ""]

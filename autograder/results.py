@@ -71,6 +71,15 @@ class TestResult:
     tags: tuple = ()
     extra_data: dict = dataclasses.field(default_factory=dict)
     failed: bool = False  # force "failed", e.g. for a 0-point entry reporting an error
+    # What the entry reports, typed (written into its extra_data): the rubric check and
+    # its part, how it ended (an autograder.labels.Label) and the mistake it recognised.
+    # An entry of the grader's own (failure_results) reports no check.
+    check_id: str = ""
+    part: str = ""
+    outcome: object = None
+    mistake: str = ""
+    #: The check's message as it gave it (``output`` is what students read of it); not written.
+    message: str = ""
 
     @property
     def status(self):
@@ -90,9 +99,22 @@ class TestResult:
             entry["number"] = self.number
         if self.tags:
             entry["tags"] = list(self.tags)
-        if self.extra_data:
-            entry["extra_data"] = self.extra_data
+        extra = dict(self.extra_data)
+        if self.check_id:
+            extra.update(check=self.check_id, part=self.part, outcome=self.outcome)
+            if self.mistake:  # for the batch's item analytics; students read only the message
+                extra["mistake"] = self.mistake
+        if extra:
+            entry["extra_data"] = extra
         return entry
+
+    @property
+    def fraction(self):
+        """The fraction of its weight it earned, as results.json writes the points (a
+        zero-point entry: 1 if it passed, else 0)."""
+        if points(self.max_score):
+            return points(self.score) / points(self.max_score)
+        return 1.0 if self.status == "passed" else 0.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,6 +129,19 @@ class Results:
     @property
     def score(self):
         return points(sum(test.score for test in self.tests))
+
+    @property
+    def checks(self):
+        """The entries that report a rubric check, in rubric order."""
+        return tuple(test for test in self.tests if test.check_id)
+
+    @property
+    def part_scores(self):
+        """Points per part label, as written in ``extra_data``."""
+        scores = {}
+        for test in self.checks:
+            scores[test.part] = scores.get(test.part, 0.0) + test.score
+        return {label: points(score) for label, score in scores.items()}
 
     def to_json(self):
         return {

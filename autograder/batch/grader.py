@@ -14,7 +14,8 @@ import traceback
 from pathlib import Path
 
 from autograder import grading
-from autograder.batch.scores import ERROR, GRADED, Row, row_from_results, short
+from autograder.batch.scores import Row, row_from_graded, short
+from autograder.labels import Status
 from autograder.outcomes import failure_results
 from autograder.sandbox import isolation
 
@@ -59,11 +60,8 @@ class Grader:
         try:
             if isinstance(graded, Exception):
                 raise graded
-            row = row_from_results(
-                submission, graded.results.to_json(), located=graded.missing is None, problem=graded.problem,
-                seconds=time.monotonic() - started,
-            )
-            results, log = graded.results, (graded.instructor_log if row.status != GRADED else "")
+            row = row_from_graded(submission, graded, seconds=time.monotonic() - started)
+            results, log = graded.results, (graded.instructor_log if row.status != Status.GRADED else "")
         except Exception as error:  # noqa: BLE001  the grader's own failure: this submission only
             log = "".join(traceback.format_exception(error))
             results = failure_results(GRADER_FAILED, started)
@@ -79,7 +77,7 @@ def failed_row(submission, why, seconds):
         submitters=submission.submitters,
         part_scores={},
         total=0.0,
-        status=ERROR,
+        status=Status.ERROR,
         detail=short(" ".join([f"grader failure: {why}", *submission.problems])),
         seconds=seconds,
         source=submission.source,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from autograder.batch.scores import Row
 from autograder.export import Submitter
+from autograder.labels import Status
 
 META = "batch.json"
 ROWS = "rows.jsonl"
@@ -69,6 +70,7 @@ def row_from_json(text):
     data = json.loads(text)
     data["submitters"] = tuple(Submitter(*person) for person in data["submitters"])
     data["failed_checks"] = tuple(data["failed_checks"])
+    data["status"] = Status(data["status"])
     return Row(**data)
 
 

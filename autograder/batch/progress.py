@@ -9,7 +9,7 @@ the time left and the statuses other than ``graded`` so far.
 import collections
 import time
 
-from autograder.batch.scores import GRADED, STATUSES
+from autograder.labels import STATUSES, Status
 
 WIDTH = 30
 #: How often the bar is redrawn on a terminal, in seconds.
@@ -59,7 +59,7 @@ class Progress:
 
     def _problems(self):
         """``"1 import failed, 2 timed out"``: the statuses other than graded so far."""
-        return ", ".join(f"{self.statuses[s]} {s}" for s in STATUSES if s != GRADED and self.statuses[s])
+        return ", ".join(f"{self.statuses[s]} {s}" for s in STATUSES if s != Status.GRADED and self.statuses[s])
 
     def bar(self, elapsed):
         """The terminal's bar after ``elapsed`` seconds."""

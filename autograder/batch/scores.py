@@ -12,16 +12,9 @@ import dataclasses
 import re
 
 from autograder.export import Submitter
-from autograder.labels import Label
+from autograder.labels import Label, Status
 from autograder.results import SCORE_DECIMALS, escaped, points
 
-GRADED = "graded"
-TIMED_OUT = "timed out"
-IMPORT_FAILED = "import failed"
-NO_SUBMISSION = "no submission"
-ERROR = "error"
-#: Every status, most serious first (a submission's status is the first that applies).
-STATUSES = (ERROR, NO_SUBMISSION, IMPORT_FAILED, TIMED_OUT, GRADED)
 MAX_DETAIL_CHARS = 300
 
 
@@ -39,7 +32,7 @@ class Row:
     submitters: tuple
     part_scores: dict
     total: float
-    status: str
+    status: Status
     detail: str = ""
     failed_checks: tuple = ()
     seconds: float = 0.0
@@ -49,58 +42,49 @@ class Row:
     submitted: bool = True
 
 
-def status_of(results, *, located):
-    """The status of a graded submission from its results.json data.
-
-    ``located`` says whether a module to grade was found in the submission.
-    """
-    labels = set(results.get("extra_data", {}).get("outcomes", {}).values())
+def status_of(outcomes, *, located):
+    """The :class:`~autograder.labels.Status` of a graded submission whose checks ended
+    with the labels ``outcomes``; ``located`` says whether a module to grade was found."""
+    labels = set(outcomes)
     if not located:
-        return NO_SUBMISSION
+        return Status.NO_SUBMISSION
     if Label.IMPORT_FAILED in labels:
-        return IMPORT_FAILED
+        return Status.IMPORT_FAILED
     if labels & {Label.GRADER_ERROR, Label.NOT_RUN}:
-        return ERROR
+        return Status.ERROR
     if Label.TIMED_OUT in labels:
-        return TIMED_OUT
-    return GRADED
+        return Status.TIMED_OUT
+    return Status.GRADED
 
 
-def row_from_results(submission, results, *, located, problem="", seconds=0.0):
-    """The :class:`Row` of ``submission`` (an ExportedSubmission) graded as ``results``
-    (results.json data). ``problem`` says why nothing could be graded, if so."""
-    status = status_of(results, located=located)
-    tests = results.get("tests", [])
-    failed = tuple(t["extra_data"]["check"] for t in tests if t["status"] != "passed" and "extra_data" in t)
-    if status == IMPORT_FAILED and not problem:
-        output = next((t["output"] for t in tests if t.get("extra_data", {}).get("outcome") == "import failed"), "")
-        problem = output.split("\n\n")[0]  # the message, without where it happened or the hint
-    elif status == TIMED_OUT:
-        timed = [t["extra_data"]["check"] for t in tests if t.get("extra_data", {}).get("outcome") == "timed out"]
-        problem = f"timed out in {', '.join(timed)}"
-    elif status == ERROR:
-        problem = f"grader error in {', '.join(results.get('extra_data', {}).get('grader_errors', [])) or 'a check'}"
+def row_from_graded(submission, graded, *, seconds=0.0):
+    """The :class:`Row` of ``submission`` (an ExportedSubmission) as ``graded`` (a
+    :class:`~autograder.grading.Graded`): read from its typed results, never from JSON."""
+    checks = graded.results.checks
+    status = status_of([test.outcome for test in checks], located=graded.missing is None)
+    problem = graded.problem
+    if status == Status.IMPORT_FAILED and not problem:  # a re-import failed during a check
+        failed = next(test for test in checks if test.outcome == Label.IMPORT_FAILED)
+        problem = failed.message.split("\n\n")[0]  # what went wrong, without where it happened
+    elif status == Status.TIMED_OUT:
+        problem = f"timed out in {', '.join(test.check_id for test in checks if test.outcome == Label.TIMED_OUT)}"
+    elif status == Status.ERROR:
+        errors = sorted(test.check_id for test in checks if test.outcome == Label.GRADER_ERROR)
+        problem = f"grader error in {', '.join(errors) or 'a check'}"
     return Row(
         submission_id=submission.submission_id,
         submitters=submission.submitters,
-        part_scores=dict(results.get("extra_data", {}).get("part_scores", {})),
-        total=results.get("score", 0.0),
+        part_scores=graded.results.part_scores,
+        total=graded.results.score,
         status=status,
         detail=short(" ".join(filter(None, [problem, *submission.problems]))),
-        failed_checks=failed,
+        failed_checks=tuple(test.check_id for test in checks if test.status != "passed"),
         seconds=seconds,
-        check_scores={t["extra_data"]["check"]: _fraction(t) for t in tests if "extra_data" in t},
-        mistakes={t["extra_data"]["check"]: t["extra_data"]["mistake"] for t in tests if "mistake" in t.get("extra_data", {})},
+        check_scores={test.check_id: test.fraction for test in checks},
+        mistakes={test.check_id: test.mistake for test in checks if test.mistake},
         source=submission.source,
         submitted=submission.path is not None,
     )
-
-
-def _fraction(test):
-    """The fraction of its weight a results.json test earned (a zero-point one: whether it passed)."""
-    if test["max_score"]:
-        return test["score"] / test["max_score"]
-    return 1.0 if test["status"] == "passed" else 0.0
 
 
 def short(text):

@@ -24,12 +24,13 @@ import re
 import statistics
 import urllib.parse
 
-from autograder.batch.scores import ERROR, GRADED, IMPORT_FAILED, NO_SUBMISSION, STATUSES, TIMED_OUT, by_submission_id
+from autograder.batch.scores import by_submission_id
+from autograder.labels import STATUSES, Status
 from autograder.markdown import inline_code
 from autograder.terminal import printable
 
 #: The statuses listed one submission at a time, most serious first.
-NOT_GRADED = (IMPORT_FAILED, TIMED_OUT, ERROR, NO_SUBMISSION)
+NOT_GRADED = (Status.IMPORT_FAILED, Status.TIMED_OUT, Status.ERROR, Status.NO_SUBMISSION)
 #: Below this discrimination a scored check is marked as one to look at.
 LOW_DISCRIMINATION = 0.2
 PARTIAL_PREFIX = "Partial:"
@@ -118,7 +119,7 @@ def summarize(rows, rubric, *, warnings=(), seconds=0.0, jobs=1, meta=None, out_
                 distribution=tuple(sorted(counts.items(), reverse=True)),
             )
         )
-    ran = [row for row in rows if row.status in (GRADED, TIMED_OUT)]
+    ran = [row for row in rows if row.status in (Status.GRADED, Status.TIMED_OUT)]
     analytics = [_check_stats(part, rule, ran) for part, rule in rubric.checks]
     students = tuple(_student(row, out_dir) for row in sorted(rows, key=by_submission_id))
     partial = [w for w in warnings if w.startswith(PARTIAL_PREFIX)]
@@ -376,7 +377,7 @@ def _comparison_markdown(c):
 
 
 def _before_after(total, status):
-    return "not in it" if total is None else f"{total:g}" + ("" if status == GRADED else f" ({status})")
+    return "not in it" if total is None else f"{total:g}" + ("" if status == Status.GRADED else f" ({status})")
 
 
 def _bar(count, histogram, width=40):
