@@ -66,9 +66,15 @@ def build(out, question, source=SOURCE_ROOT, seed=None, rubric=None):
         _add_tree(entries, source / folder, source)
     _add_question(entries, question)
     graded = f"{questions.QUESTIONS.name}/{question.name}/{questions.RUBRIC_FILE}"
-    text, sha256 = _validated(Path(rubric) if rubric is not None else question.rubric_path, question)
+    text, loaded = _validated(Path(rubric) if rubric is not None else question.rubric_path, question)
     entries[graded] = (text, 0o644)
-    manifest = {"question": question.name, "rubric": graded, "rubric_sha256": sha256, "seed_sha256": seed.sha256}
+    manifest = {
+        "question": question.name, "rubric": graded, "rubric_sha256": loaded.sha256, "seed_sha256": seed.sha256,
+        # What the zip scores out of, and what staff grade by hand beside it (a manual question).
+        "autograded_points": loaded.total_points,
+        "manual_points": loaded.manual_points,
+        "manual_parts": [{"part": part.label, "title": part.title, "points": part.manual_points} for part in loaded.manual_parts],
+    }
     entries[MANIFEST] = ((json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("ascii"), 0o644)
     names = write_zip(out, entries)
     Path(out).chmod(0o600)  # it holds the secret: no other user (nor a sandbox user) may read it
@@ -126,7 +132,7 @@ def _wanted(relative):
 
 
 def _validated(path, question):
-    """``(bytes, sha256)`` of the rubric at ``path``, validated against ``question``'s
+    """``(bytes, rubric)`` of the rubric at ``path``, validated against ``question``'s
     checks: the bytes zipped are the bytes validated."""
     try:
         text = path.read_bytes()
@@ -137,4 +143,4 @@ def _validated(path, question):
         raise BuildError(f"the rubric is invalid: {error}") from None
     if hashlib.sha256(text).hexdigest() != loaded.sha256:
         raise BuildError(f"{path} changed while it was read; build again.")
-    return text, loaded.sha256
+    return text, loaded

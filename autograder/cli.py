@@ -363,6 +363,12 @@ def command_build(args):
     with zipfile.ZipFile(args.out) as archive:
         manifest = json.loads(archive.read(building.MANIFEST))
     print(f"it grades with {args.rubric or manifest['rubric']} (sha256 {manifest['rubric_sha256'][:12]}…)")
+    if manifest["manual_points"]:
+        parts = ", ".join(f"({part['part']}) {part['title']}" for part in manifest["manual_parts"])
+        print(
+            f"it scores {manifest['autograded_points']:g} points; add a manual question of {manifest['manual_points']:g} "
+            f"points on Gradescope for what staff grade by hand: {parts}"
+        )
     print(f"wrote {copy}: its secret scoring seed, for grade and batch --secret-from; keep both from students")
     return 0
 

@@ -76,6 +76,8 @@ def describe(rubric):
         "",
         f"{rubric.total_points:g} points in {len(rubric.parts)} parts; {len(checks)} checks, {visible} visible now.",
     ]
+    if rubric.manual_points:
+        lines.append(rubric.manual_sentence().replace("this score", "the autograder's score"))
     if visible < len(checks):
         lines.append("Students do not see their total while any check is not visible.")
     lines += ["", "Limits (autograder/sandbox/limits.py; the rubric's limits: section sets any of them):"]

@@ -92,6 +92,8 @@ def summary(rubric, tests, *, notes, printed, problem):
     if every_point_visible:
         total = sum(t.score for t in tests)
         lines.append(f"| **Total** | **{points(total):g} / {points(rubric.total_points):g}** | |")
+    if rubric.manual_points:
+        lines += ["", f"**Graded by hand:** {rubric.manual_sentence()}"]
     for note in notes:
         lines += ["", f"**Note:** {note}"]
     if printed:

@@ -45,7 +45,7 @@ from autograder.results import VISIBILITIES
 from autograder.sandbox.limits import Limits
 
 _TOP_KEYS = {"title": "text", "module": "text", "seed": "int", "reveal": "text", "limits": "mapping", "parts": "list"}
-_PART_KEYS = {"label", "title", "points", "checks"}
+_PART_KEYS = {"label", "title", "points", "manual_points", "checks"}
 _CHECK_KEYS = {"check", "name", "weight", "visibility", "reveal", "feedback", "number", "tags"}
 
 #: What a student reads under a check that does not pass, from least to most:
@@ -88,8 +88,11 @@ class CheckRule:
 class Part:
     label: str
     title: str
-    points: float
+    points: float  # autograded: the sum of its checks' weights
     checks: tuple
+    #: Points staff grade by hand (a manual question on Gradescope): part of the question,
+    #: never of the autograder's score. Its checks collect what staff read and weigh 0.
+    manual_points: float = 0.0
 
     @property
     def heading(self):
@@ -130,7 +133,27 @@ class Rubric:
 
     @property
     def total_points(self):
+        """What the autograder scores out of (the hand-graded points are not in it)."""
         return sum(part.points for part in self.parts)
+
+    @property
+    def manual_points(self):
+        """The question's points graded by hand, outside the autograder's score."""
+        return sum(part.manual_points for part in self.parts)
+
+    @property
+    def manual_parts(self):
+        return tuple(part for part in self.parts if part.manual_points)
+
+    def manual_sentence(self):
+        """One sentence naming the points graded by hand, or "" when there are none."""
+        if not self.manual_points:
+            return ""
+        named = ", ".join(f"{part.heading} {part.title} ({part.manual_points:g})" for part in self.manual_parts)
+        return (
+            f"{self.manual_points:g} of this question's {self.total_points + self.manual_points:g} points are graded "
+            f"by hand and are not in this score: {named}."
+        )
 
 
 # -- YAML with line numbers ----------------------------------------------------------------
@@ -309,7 +332,17 @@ class _Validator:
                 f"{key}.points",
                 f"part ({label}) is worth {points:g} points but its check weights sum to {total:g}",
             )
-        return Part(label=label, title=self.text(data, "title", f"{key}.title", default=""), points=points, checks=checks)
+        manual = self.number(data, "manual_points", f"{key}.manual_points", default=0.0)
+        if manual and any(rule.weight for rule in checks):
+            self.fail(
+                self.line_of(data, "manual_points"),
+                f"{key}.manual_points",
+                f"part ({label}) is graded by hand: its checks only collect what staff read, so each must weigh 0",
+            )
+        return Part(
+            label=label, title=self.text(data, "title", f"{key}.title", default=""), points=points, checks=checks,
+            manual_points=manual,
+        )
 
     def check(self, data, line, key, default_number):
         self.mapping(data, line, key, _CHECK_KEYS)

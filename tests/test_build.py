@@ -99,6 +99,9 @@ def test_the_zip_records_the_hashes_every_results_json_carries(built, graded_fro
         "rubric": "questions/we_recur/rubric.yaml",
         "rubric_sha256": hashlib.sha256(QUESTION.rubric_path.read_bytes()).hexdigest(),
         "seed_sha256": scoring_seed.read(built).sha256,
+        "autograded_points": 12.0,
+        "manual_points": 0.0,
+        "manual_parts": [],
     }
     for results in graded_from_zip.values():
         assert results["extra_data"]["rubric_sha256"] == manifest["rubric_sha256"]
@@ -188,3 +191,16 @@ def test_zip_grades_like_batch(built, graded_from_zip, tmp_path):
             (t["name"], t["score"], t["output"]) for t in from_zip["tests"]
         ], sample
         assert in_batch["extra_data"]["seed_sha256"] == from_zip["extra_data"]["seed_sha256"] == seed.sha256
+
+
+def test_hand_graded_points_are_recorded_and_announced(tmp_path, capsys):
+    """Fall 2018 Q7 grades 8 points itself and leaves (c2)'s 2 to staff: the zip, the
+    build's output and every results.json say so."""
+    out = tmp_path / "q7.zip"
+    assert cli.main(["build", "--question", "fall_2018_q7", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "add a manual question of 2 points on Gradescope for what staff grade by hand: (c2) a counterexample" in printed
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read(MANIFEST))
+    assert manifest["autograded_points"] == 8.0 and manifest["manual_points"] == 2.0
+    assert manifest["manual_parts"] == [{"part": "c2", "title": "a counterexample", "points": 2.0}]

@@ -258,3 +258,50 @@ def test_hidden_check_output_reveals_no_expected_value(wrong_b, hidden_rubric):
                 assert text not in output
     # nor anywhere a student can read now
     assert not re.search(r"\d\.\d", wrong_b.output)
+
+
+# -- points graded by hand --------------------------------------------------------------------
+
+
+HAND_GRADED = MINIMAL + """\
+  - label: f
+    title: an explanation
+    points: 0
+    manual_points: 3
+    checks:
+      - check: f.statements
+        weight: 0
+"""
+
+
+def test_hand_graded_points_are_the_questions_not_the_autograders(tmp_path):
+    path = tmp_path / "rubric.yaml"
+    path.write_text(HAND_GRADED)
+    rubric = grading.load(path)
+    assert rubric.total_points == 2 and rubric.manual_points == 3
+    assert rubric.manual_sentence() == (
+        "3 of this question's 5 points are graded by hand and are not in this score: (f) an explanation (3)."
+    )
+    assert grading.load().manual_sentence() == ""
+
+
+@pytest.mark.parametrize(
+    ("edit", "line", "key", "problem"),
+    [
+        (("    manual_points: 3\n", "    manual_points: -1\n"), 12, "parts[1].manual_points", "must be a number >= 0"),
+        (("    manual_points: 3\n", "    manual_points: two\n"), 12, "parts[1].manual_points", "must be a number >= 0"),
+        (("    points: 0\n    manual_points: 3\n", "    points: 1\n    manual_points: 3\n"), 12, "parts[1].manual_points",
+         "its checks only collect what staff read, so each must weigh 0"),
+    ],
+    ids=["negative", "text", "weighted-check"],
+)
+def test_invalid_hand_graded_points_name_their_line(tmp_path, edit, line, key, problem):
+    path = tmp_path / "rubric.yaml"
+    text = HAND_GRADED.replace(*edit)
+    if "points: 1\n" in edit[1]:
+        text = text.replace("      - check: f.statements\n        weight: 0\n", "      - check: f.statements\n        weight: 1\n")
+    path.write_text(text)
+    with pytest.raises(RubricError) as caught:
+        grading.load(path)
+    assert (caught.value.line, caught.value.key) == (line, key)
+    assert problem in caught.value.problem

@@ -81,6 +81,7 @@ class Summary:
     statuses: tuple  # (status, count), in STATUSES order, zero counts left out
     scored: int  # submissions with per-part scores (every status but a grader failure)
     total_points: float
+    manual: str  # the points staff grade by hand beside these totals, as a sentence ("" for none)
     totals: tuple  # (mean, median, min, max) of the scored submissions' totals
     histogram: tuple  # (low, high, count): one-point bins [low, high), then (max, max, count) for full marks
     parts: tuple  # PartStats
@@ -130,6 +131,7 @@ def summarize(rows, rubric, *, warnings=(), seconds=0.0, jobs=1, meta=None, out_
         statuses=tuple((status, n) for status in STATUSES if (n := sum(row.status == status for row in rows))),
         scored=len(scored),
         total_points=rubric.total_points,
+        manual=rubric.manual_sentence().replace("this score", "these totals"),
         totals=(statistics.fmean(totals), statistics.median(totals), min(totals), max(totals)) if totals else (),
         histogram=histogram(totals, rubric.total_points),
         parts=tuple(parts),
@@ -276,6 +278,7 @@ def to_markdown(summary):
             f"## Total score (out of {s.total_points:g}, {s.scored} submissions)",
             "",
             f"Mean {mean:.2f}, median {median:g}, lowest {low:g}, highest {high:g}.",
+            *([ "", s.manual] if s.manual else []),
             "",
             "| Score | Submissions |",
             "|---|---|",
@@ -483,6 +486,8 @@ def to_html(summary):
         mean, median, low, high = s.totals
         body.append(f"<h2>Total score (out of {s.total_points:g}, {s.scored} submissions)</h2>")
         body.append(f"<p>Mean {mean:.2f}, median {median:g}, lowest {low:g}, highest {high:g}.</p>")
+        if s.manual:
+            body.append(f"<p>{esc(s.manual)}</p>")
         bars = [
             (f"{low_bin:g}" if low_bin != high_bin else f"{low_bin:g}★", count, low_bin == high_bin)
             for low_bin, high_bin, count in s.histogram

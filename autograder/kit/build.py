@@ -118,6 +118,7 @@ def _write_rubric(path, rubric, visible):
         "rubric_sha256": rubric.sha256,  # which rubric the kit was built from, as results.json records it
         "limits": dataclasses.asdict(rubric.limits),
         "total_points": rubric.total_points,
+        "manual": rubric.manual_sentence(),  # the points staff grade by hand, or ""
         "has_hidden_checks": len(visible) < len(rubric.checks),
         "gradescope_packages": _gradescope_packages(),
         "rules": [

@@ -64,6 +64,7 @@ class KitRubric:
     has_hidden_checks: bool
     #: ``{distribution: [top-level modules]}`` that Gradescope's image installs (requirements.txt)
     gradescope_packages: dict = dataclasses.field(default_factory=dict)
+    manual: str = ""  # the points staff grade by hand, as a sentence ("" for none)
 
     @classmethod
     def read(cls, path):
@@ -77,6 +78,7 @@ class KitRubric:
             total_points=data["total_points"],
             has_hidden_checks=data["has_hidden_checks"],
             gradescope_packages=data.get("gradescope_packages", {}),
+            manual=data.get("manual", ""),
         )
 
 
@@ -170,6 +172,8 @@ def format_report(report, rubric):
         if outcome.internal_error:
             lines.append("        (self-check problem: " + outcome.internal_error.strip().splitlines()[-1] + ")")
     lines += ["", f"Visible checks: {points(earned):g} / {points(possible):g} points (the assignment is worth {rubric.total_points:g})."]
+    if rubric.manual:
+        lines.append(rubric.manual)
     if rubric.has_hidden_checks:
         lines.append("Gradescope also runs checks that are not shown before the due date, so your grade may differ.")
     lines += [f"Note: {note}" for note in report.notes]

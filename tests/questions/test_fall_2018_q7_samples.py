@@ -97,3 +97,13 @@ def test_example_is_the_correct_sample():
     assert (QUESTION / "example" / "rnn_q7.py").read_text().split('"""', 2)[2] == (
         QUESTION / "samples" / "correct" / "rnn_q7.py"
     ).read_text().split('"""', 2)[2]
+
+
+def test_results_say_which_points_staff_grade_by_hand(rubric):
+    """(c2) is graded by hand: the summary above the checks says so; the score is out of 8."""
+    graded = grading.grade(QUESTION / "example" / "rnn_q7.py", rubric)
+    assert graded.results.score == 8 and rubric.total_points == 8
+    assert (
+        "**Graded by hand:** 2 of this question's 10 points are graded by hand and are not in this score: "
+        "(c2) a counterexample (2)." in graded.results.output
+    )
