@@ -25,6 +25,12 @@ Every attack is graded once per mode, each a real run in a subprocess:
 ``restricted-user``  the same where unprivileged user namespaces are refused (Ubuntu
                 24.04's AppArmor, a container): no PID or network namespace for the
                 worker, so only Landlock, seccomp and the zygote's subtree hold.
+``q7``          ``docker`` again, with the grader built for the second question (Fall
+                2018 Q7: the source's ``questions/default.txt`` names it, as a zip built
+                with ``build --question fall_2018_q7`` does) and each upload's
+                ``we_recur.*`` files renamed to ``rnn_q7.*``: the border is the engine's,
+                not one question's. No attack implements Q7, so every one is bounded by
+                0 points; the control is Q7's example (8 autograded points).
 
 In every mode the grading user's HOME is a fake home holding ``.ssh/id_rsa`` and
 ``.bashrc`` with canaries, and a TCP, a UDP, a path-bound unix and an abstract unix
@@ -95,6 +101,12 @@ CORPUS = Path(__file__).with_name("adversarial")
 DOCKER_LIKE = Path(__file__).with_name("modes") / "docker_like.py"
 CONTROL = "control"  # questions/we_recur/example/we_recur.py, through the same harness
 CONTROL_MODULE = REPO / "questions" / "we_recur" / "example" / "we_recur.py"
+#: The second question, graded in the ``q7`` mode: its folder, its module's stem, its
+#: example (the control) and the points that example earns (the rest is graded by hand).
+Q7 = "fall_2018_q7"
+Q7_STEM = "rnn_q7"
+Q7_CONTROL_MODULE = REPO / "questions" / Q7 / "example" / f"{Q7_STEM}.py"
+Q7_CONTROL_POINTS = 8
 SOURCE_ENTRIES = ("autograder", "questions", "run_autograder", "setup.sh")
 RUN_TIMEOUT = 120  # seconds before the harness gives up on one run
 BATCH_TIMEOUT = 600  # seconds before it gives up on a batch of the whole corpus
@@ -108,7 +120,9 @@ MAX_OUTPUT_CHARS = 100_000
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 FORMATS = {"text", "html", "simple_format", "md", "ansi"}
 KEEP = os.environ.get("AG_ADVERSARIAL_KEEP") == "1"
-ALL_MODES = ("gradescope", "docker", "checkout", "user", "restricted-user")
+ALL_MODES = ("gradescope", "docker", "checkout", "user", "restricted-user", "q7")
+#: The modes that build Gradescope's layout (``q7`` is ``docker`` grading Fall 2018 Q7).
+LAYOUT_MODES = ("gradescope", "docker", "q7")
 #: The modes in which the grader runs as the ordinary user agtester.
 USER_MODES = ("user", "restricted-user")
 MODES = tuple(m for m in os.environ.get("AG_ADVERSARIAL_MODES", ",".join(ALL_MODES)).split(",") if m in ALL_MODES)
@@ -135,17 +149,24 @@ def attack_names():
     return sorted(folder.name for folder in CORPUS.iterdir() if (folder / "expected.yaml").is_file())
 
 
-def expected_of(name):
+def expected_of(name, mode=None):
+    """What ``name`` may earn in ``mode``: its expected.yaml, or in the ``q7`` mode (where
+    no attack implements the question graded) at most 0 and its extra checks."""
     if name == CONTROL:
-        return {"description": "the correct example submission", "max_total": 12, "min_total": 12}
-    return yaml.safe_load((CORPUS / name / "expected.yaml").read_text(encoding="utf-8"))
+        points = Q7_CONTROL_POINTS if mode == "q7" else 12
+        return {"description": "the correct example submission", "max_total": points, "min_total": points}
+    expected = yaml.safe_load((CORPUS / name / "expected.yaml").read_text(encoding="utf-8"))
+    if mode == "q7":
+        expected = {**expected, "max_total": 0}
+        expected.pop("min_total", None)
+    return expected
 
 
 def cases():
     found = []
     for mode in MODES:
         for name in [CONTROL, *attack_names()]:
-            extras = tuple(expected_of(name).get("extra_checks") or ())
+            extras = tuple(expected_of(name, mode).get("extra_checks") or ())
             unknown = set(extras) - set(EXTRA_ASPECTS)
             assert not unknown, f"{name}/expected.yaml names unknown extra_checks {sorted(unknown)}"
             found += [
@@ -371,9 +392,11 @@ def gradescope_modes(path):
             os.chmod(file, 0o755 if executable else 0o644)
 
 
-def copy_grader(source, tokens):
+def copy_grader(source, tokens, question=None):
     """A copy of the grader at ``source`` with canaries planted (``tokens``: ``file``,
-    ``rubric`` and ``key``), in the modes an unzip or a clone leaves: world-readable."""
+    ``rubric`` and ``key``), in the modes an unzip or a clone leaves: world-readable.
+    With ``question``, the copy grades that question by default (and its rubric and
+    reference hold canaries as well)."""
     source.mkdir(parents=True)
     for entry in SOURCE_ENTRIES:
         path = REPO / entry
@@ -387,33 +410,46 @@ def copy_grader(source, tokens):
     for relative, key in (("questions/we_recur/rubric.yaml", "rubric"), ("questions/we_recur/reference/answer_key.py", "key")):
         with open(source / relative, "a", encoding="utf-8") as stream:
             stream.write(f"\n# CANARY {tokens[key]}\n")
+    if question:
+        (source / "questions" / "default.txt").write_text(f"{question}\n", encoding="utf-8")
+        folder = source / "questions" / question
+        (folder / "reference" / "CANARY_SECRET.txt").write_text(f"{tokens['file']}\n", encoding="utf-8")
+        for relative, key in (("rubric.yaml", "rubric"), ("reference/answers.py", "key")):
+            with open(folder / relative, "a", encoding="utf-8") as stream:
+                stream.write(f"\n# CANARY {tokens[key]}\n")
     gradescope_modes(source)
 
 
-def build_upload(submission, name, config):
-    """The attack ``name``'s upload in the folder ``submission``, with its agconfig.json."""
+def build_upload(submission, name, config, stem="we_recur"):
+    """The attack ``name``'s upload in the folder ``submission``, with its agconfig.json;
+    with another ``stem``, its ``we_recur.*`` files are named after that question's
+    module (links kept as links, pointing where they pointed)."""
     submission.mkdir(parents=True)
     if name == CONTROL:
-        shutil.copy2(CONTROL_MODULE, submission / "we_recur.py")
+        shutil.copy2(Q7_CONTROL_MODULE if stem == Q7_STEM else CONTROL_MODULE, submission / f"{stem}.py")
     else:
         for entry in sorted((CORPUS / name).iterdir()):
             if entry.name == "expected.yaml" or entry.name == "__pycache__":
                 continue
+            target = submission / entry.name
+            if entry.name.startswith("we_recur."):
+                target = submission / (stem + entry.name[len("we_recur"):])
             if entry.is_symlink():  # an upload may hold links: keep them as links
-                os.symlink(os.readlink(entry), submission / entry.name)
+                os.symlink(os.readlink(entry), target)
             elif entry.is_dir():
-                shutil.copytree(entry, submission / entry.name, symlinks=True, ignore=_ignore)
+                shutil.copytree(entry, target, symlinks=True, ignore=_ignore)
             else:
-                shutil.copy2(entry, submission / entry.name)
+                shutil.copy2(entry, target)
     (submission / "agconfig.json").write_text(json.dumps(config), encoding="utf-8")
     gradescope_modes(submission)
 
 
-def build_root(base, name, tokens, config):
-    """Gradescope's /autograder, under ``base``."""
+def build_root(base, name, tokens, config, question=None):
+    """Gradescope's /autograder, under ``base``, built for ``question`` (by default, the
+    checkout's default question)."""
     root = base / "autograder"
     source = root / "source"
-    copy_grader(source, tokens)
+    copy_grader(source, tokens, question)
     # Gradescope copies run_autograder to /autograder/run_autograder; it is a target too.
     shutil.copy2(source / "run_autograder", root / "run_autograder")
     os.chmod(root / "run_autograder", 0o755)
@@ -438,7 +474,7 @@ def build_root(base, name, tokens, config):
         encoding="utf-8",
     )
     os.chmod(root / "submission_metadata.json", 0o644)
-    build_upload(root / "submission", name, config)
+    build_upload(root / "submission", name, config, Q7_STEM if question == Q7 else "we_recur")
     (root / "results").mkdir()
     os.chmod(root / "results", 0o755)
     os.chmod(root, 0o755)
@@ -704,11 +740,11 @@ def grading_environment(base, tokens, home):
 def setting_for(mode, run_base, name, config, tokens):
     """Build what ``mode`` needs under ``run_base`` and say how to run it."""
     env = grading_environment(run_base, tokens, config["home"])
-    if mode in ("gradescope", "docker"):
-        root = build_root(run_base, name, tokens, config)
+    if mode in LAYOUT_MODES:
+        root = build_root(run_base, name, tokens, config, Q7 if mode == "q7" else None)
         env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable})
         command = [str(root / "source" / "run_autograder")]
-        if mode == "docker":
+        if mode in ("docker", "q7"):
             command = [sys.executable, str(DOCKER_LIKE), "--", *command]
         return Setting(command, root, env, pwd.getpwuid(0), root / "results" / "results.json", None, root, None)
     checkout = world().checkout
@@ -751,14 +787,14 @@ def suspect_uids(mode):
 
 
 def run_attack(mode, name):
-    expected = expected_of(name)
+    expected = expected_of(name, mode)
     marker = f"{MARK}-{name}"
     # Marked stragglers of an earlier run are killed; nothing that exists now is this
     # attack's doing.
     kill_procs([p for p in process_table().values() if p.marked(marker) and p.pid not in _own_lineage()])
     baseline = frozenset(p.key for p in process_table().values())
     tokens = {key: f"CANARY{key.upper()}{secrets.token_hex(12)}" for key in ("file", "rubric", "key", "env", "home")}
-    if mode not in ("gradescope", "docker"):  # these grade from the world's checkout
+    if mode not in LAYOUT_MODES:  # these grade from the world's checkout
         tokens.update(world().tokens)
     pwned_path = f"/tmp/PWNED_{secrets.token_hex(8)}"
     base = Path(tempfile.mkdtemp(dir="/tmp", prefix="ag-adversarial-"))
