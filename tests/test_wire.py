@@ -267,6 +267,39 @@ def test_any_plain_value_round_trips(value):
         os.close(write_fd)
 
 
+def _mutables(value):
+    """The ids of the lists, dicts and arrays in ``value``."""
+    if isinstance(value, (list, dict, np.ndarray)):
+        yield id(value)
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for item in items:
+        yield from _mutables(item)
+
+
+@settings(max_examples=100, deadline=None)
+@given(plain)
+def test_a_copy_of_a_decoded_value_equals_it_and_shares_nothing_mutable(value):
+    read_fd, write_fd = os.pipe()
+    try:
+        decoded = round_trip(value, (read_fd, write_fd))
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+    copied = wire.copy_value(decoded)
+    assert same(copied, decoded)
+    assert not set(_mutables(copied)) & set(_mutables(decoded))
+
+
+def test_a_copied_array_can_change_without_changing_the_original():
+    original = {"W": np.zeros((2, 2)), "rows": [np.ones(3)], "marker": Unsupported("a thing")}
+    copied = wire.copy_value(original)
+    copied["W"][0, 0] = 5.0
+    copied["rows"][0][:] = 0.0
+    copied["rows"].append(1.0)
+    assert original["W"][0, 0] == 0.0 and original["rows"][0].tolist() == [1.0, 1.0, 1.0] and len(original["rows"]) == 1
+    assert copied["marker"] is original["marker"]
+
+
 # -- refusals --------------------------------------------------------------------------------
 
 

@@ -11,7 +11,6 @@ whole submission has a time budget, so grading ends in bounded time whatever the
 student wrote.
 """
 
-import copy
 import dataclasses
 import json
 import os
@@ -163,7 +162,7 @@ class Sandbox:
         encoded = wire.encode_value([[list(args), dict(kwargs)] for args, kwargs in calls], blobs)
         asked = (function, repr(encoded), tuple(blobs))  # plain data, built in a fixed order
         if asked in self._answered:
-            return copy.deepcopy(self._answered[asked])
+            return wire.copy_value(self._answered[asked])
         request = {"op": "call", "function": function, "calls": encoded, "limits": self._time_limits(self.limits.call_timeout)}
         # The worker stops each call at its own limits; this deadline holds when the
         # student's code keeps the worker from doing so (it blocked the timer's signals).
@@ -176,7 +175,7 @@ class Sandbox:
                 self._stop_worker()
                 raise BadReturn(f"The grader could not read what `{function}` sent back.")
             if self._answered_bytes < MAX_ANSWERED_BYTES:
-                self._answered[asked] = copy.deepcopy(values)
+                self._answered[asked] = wire.copy_value(values)
                 self._answered_bytes += len(asked[1]) + sum(map(len, blobs)) + self._reader.frame_bytes
             return values
         raise self._call_error(function, reply.get("error"))

@@ -242,6 +242,20 @@ def decode_value(data, blobs, *, depth=0):
     raise WireError(f"unexpected {kind.__name__} in a value")
 
 
+def copy_value(value):
+    """A copy of a value :func:`decode_value` made that shares nothing mutable with it
+    (its lists, dicts and arrays are new; numbers, strings and :class:`Unsupported`
+    markers are not changed by anyone, so they are shared)."""
+    kind = type(value)
+    if kind is list:
+        return [copy_value(item) for item in value]
+    if kind is np.ndarray:
+        return value.copy()
+    if kind is dict:
+        return {key: copy_value(item) for key, item in value.items()}
+    return value
+
+
 def _decode_array(data, blobs):
     index, name, shape = data["$array"], data["dtype"], data["shape"]
     if type(index) is not int or not 0 <= index < len(blobs):
