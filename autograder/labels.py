@@ -14,7 +14,17 @@ Standard library only: shipped in the student kit.
 import enum
 
 
-class Label(str, enum.Enum):
+class _Text(str, enum.Enum):
+    """A member that reads, formats and hashes as its text (Enum's own would give
+    "Label.PASSED" and hash the member's name, so "passed" in a set of labels would not
+    find it)."""
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+    __hash__ = str.__hash__
+
+
+class Label(_Text):
     """The outcome of one check."""
 
     # -- the check's verdict on the answer
@@ -35,14 +45,8 @@ class Label(str, enum.Enum):
     CRASHED = "crashed"
     BAD_RETURN_VALUE = "bad return value"
 
-    # A label reads, formats and hashes as its text (Enum's own would give "Label.PASSED"
-    # and hash the member's name, so "passed" in a set of labels would not find it).
-    __str__ = str.__str__
-    __format__ = str.__format__
-    __hash__ = str.__hash__
 
-
-class Status(str, enum.Enum):
+class Status(_Text):
     """How a whole submission of a batch went: scores.csv's ``status`` column."""
 
     GRADED = "graded"
@@ -50,10 +54,6 @@ class Status(str, enum.Enum):
     IMPORT_FAILED = "import failed"
     NO_SUBMISSION = "no submission"
     ERROR = "error"
-
-    __str__ = str.__str__
-    __format__ = str.__format__
-    __hash__ = str.__hash__
 
 
 #: Every status, most serious first (a submission's status is the first that applies).
