@@ -1,6 +1,6 @@
 """The comparison point of the benchmark: a conventional, insecure, in-process grader.
 
-    python benchmarks/in_process.py SUBMISSION_DIR RESULTS_JSON
+    python benchmarks/in_process.py SUBMISSION_DIR RESULTS_JSON [QUESTION]
     python benchmarks/in_process.py --cpu EXPORT_DIR   (CPU ms per submission, printed)
 
 It is what a course writes with gradescope-utils and nothing else: one Python process
@@ -30,6 +30,7 @@ from gradescope_utils.autograder_utils.decorators import number, visibility, wei
 from gradescope_utils.autograder_utils.json_test_runner import JSONTestRunner  # noqa: E402
 
 from autograder import checks, grading  # noqa: E402
+from autograder import question as questions  # noqa: E402
 from autograder.outcomes import run_check  # noqa: E402
 from autograder.sandbox import wire  # noqa: E402
 
@@ -81,8 +82,10 @@ def suite_for(rubric, student):
     return unittest.defaultTestLoader.loadTestsFromTestCase(case)
 
 
-def main(submission_dir, results_json):
-    rubric = grading.load()
+def main(submission_dir, results_json, question=None):
+    """Grade ``submission_dir`` under ``question`` (a name under questions/; by default
+    the one questions/default.txt names) into ``results_json``."""
+    rubric = grading.load(question=None if question is None else questions.find(question))
     student = InProcessStudent(import_student(submission_dir, rubric.module))
     with open(results_json, "w") as stream:
         JSONTestRunner(stream=stream, visibility="visible").run(suite_for(rubric, student))
@@ -105,4 +108,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "--cpu":
         print(f"{cpu_per_submission(sys.argv[2]):.3f}")
     else:
-        main(*sys.argv[1:3])
+        main(*sys.argv[1:4])

@@ -11,11 +11,13 @@ in-process grader, ours, ...; one mix and ``--jobs`` after another), so that a l
 that comes and goes on a shared machine falls on both sides alike. Reported: the
 median of the rounds, their spread (min-max), and the ratio to the comparison point.
 
-- **latency**: ``run_autograder`` on the correct example (``questions/we_recur/example/we_recur.py``) in
-  a temporary ``/autograder`` layout (``source/`` a copy of the grader, compiled as
-  ``setup.sh`` compiles it), against ``benchmarks/in_process.py`` run from the same
-  copy (gradescope-utils' ``JSONTestRunner``, the same checks, the student's module
-  imported in the grader's own process). Both must give the same score, or the benchmark stops.
+- **latency**: ``run_autograder`` on each question's example (``questions/*/example/``) in
+  a temporary ``/autograder`` layout built for that question (``source/`` a copy of the
+  grader, compiled as ``setup.sh`` compiles it, its ``default.txt`` naming the question),
+  against ``benchmarks/in_process.py`` run from the same copy (gradescope-utils'
+  ``JSONTestRunner``, the same checks, the student's module imported in the grader's own
+  process). Both must give the same score, or the benchmark stops. The target is read on
+  We Recur!'s; Fall 2018 Q7's is reported beside it.
 - **throughput**: ``batch`` on synthetic classes (``benchmarks/synthetic.py``: the
   ``correct`` and ``class`` mixes) at ``--jobs 1`` and ``2``, submissions per second
   including the batch's start.
@@ -59,7 +61,12 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 import synthetic  # noqa: E402
 
 EXAMPLE = REPO / "questions" / "we_recur" / "example" / "we_recur.py"
-MODULE = synthetic.MODULE
+#: Every question's latency is measured (the target is read on the default question's):
+#: its name, and the example that is its submission.
+QUESTIONS = {
+    "we_recur": EXAMPLE,
+    "fall_2018_q7": REPO / "questions" / "fall_2018_q7" / "example" / "rnn_q7.py",
+}
 #: What the grader's zip holds (``autograder/build.py``), copied for the latency runs.
 SOURCE = ("autograder", "questions", "run_autograder", "benchmarks/in_process.py")
 #: (interleaved rounds, submissions per batch) of a full run and of ``--quick``.
@@ -77,9 +84,10 @@ TARGETS = {
 # -- latency -----------------------------------------------------------------------------
 
 
-def gradescope_layout(folder):
-    """A temporary /autograder: the grader's source (compiled, as setup.sh does), the
-    correct example as the submission, an empty results folder."""
+def gradescope_layout(folder, question="we_recur"):
+    """A temporary /autograder built for ``question`` (its ``default.txt``, as ``build
+    --question`` writes it): the grader's source (compiled, as setup.sh does), the
+    question's example as the submission, an empty results folder."""
     source = folder / "source"
     source.mkdir(parents=True)
     for name in SOURCE:
@@ -92,8 +100,9 @@ def gradescope_layout(folder):
         [sys.executable, "-m", "compileall", "-q", str(source / "autograder"), str(source / "questions"), str(source / "benchmarks")],
         check=True, stdout=subprocess.DEVNULL,
     )
+    (source / "questions" / "default.txt").write_text(f"{question}\n", encoding="utf-8")
     (folder / "submission").mkdir()
-    shutil.copy2(EXAMPLE, folder / "submission" / MODULE)
+    shutil.copy2(QUESTIONS[question], folder / "submission" / QUESTIONS[question].name)
     (folder / "results").mkdir()
     return folder
 
@@ -112,9 +121,10 @@ def run_ours(root):
 def run_in_process(root):
     """Seconds the conventional grader takes on the same submission, and its score."""
     results = root / "in_process.json"
+    question = (root / "source" / "questions" / "default.txt").read_text(encoding="utf-8").strip()
     started = time.perf_counter()
     program = root / "source" / "benchmarks" / "in_process.py"  # from the same compiled copy as ours
-    subprocess.run([sys.executable, str(program), str(root / "submission"), str(results)],
+    subprocess.run([sys.executable, str(program), str(root / "submission"), str(results), question],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     elapsed = time.perf_counter() - started
     return elapsed, sum(test["score"] for test in json.loads(results.read_text())["tests"])
@@ -247,25 +257,30 @@ def spread(values):
     return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": len(values)}
 
 
+def latency_of(ours, theirs):
+    return {"ours_s": spread(ours), "in_process_s": spread(theirs), "ratio": spread([a / b for a, b in zip(ours, theirs)])}
+
+
 def measure(rounds, count, quick):
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        root = gradescope_layout(work / "autograder")
+        roots = {name: gradescope_layout(work / name / "autograder", name) for name in QUESTIONS}
         exports = {mix: synthetic.write(mix, count, work / mix) for mix in ("correct", "class")}
         start = synthetic.write("correct", 2, work / "start")
         slow = synthetic.write("slow", max(count // 20, 4), work / "slow")
         big = None if quick else synthetic.write("correct", count * 10, work / "correct-big")
 
-        ours, theirs = [], []
-        run_ours(root), run_in_process(root)  # the first of each warms the page cache
+        ours, theirs = {name: [] for name in roots}, {name: [] for name in roots}
+        for root in roots.values():
+            run_ours(root), run_in_process(root)  # the first of each warms the page cache
         for _ in range(rounds * 2):
-            seconds, score = run_ours(root)
-            ours.append(seconds)
-            seconds, their_score = run_in_process(root)
-            theirs.append(seconds)
-            if score != their_score:
-                raise RuntimeError(f"the graders disagree on the correct example: {score} and {their_score}")
-        ratios = [a / b for a, b in zip(ours, theirs)]
+            for name, root in roots.items():
+                seconds, score = run_ours(root)
+                ours[name].append(seconds)
+                seconds, their_score = run_in_process(root)
+                theirs[name].append(seconds)
+                if score != their_score:
+                    raise RuntimeError(f"the graders disagree on {name}'s example: {score} and {their_score}")
 
         batches = {(mix, jobs): [] for mix in exports for jobs in (1, 2)}
         starts = []  # a batch of 2: what every batch pays before its submissions
@@ -287,7 +302,9 @@ def measure(rounds, count, quick):
         "machine": f"{os.cpu_count()} processors, {platform.system()} {platform.release()}, Python {platform.python_version()}",
         "load_average": os.getloadavg(),
         "submissions": count,
-        "latency": {"ours_s": spread(ours), "in_process_s": spread(theirs), "ratio": spread(ratios)},
+        # The default question's is the target's; "latencies" holds every question's.
+        "latency": latency_of(ours["we_recur"], theirs["we_recur"]),
+        "latencies": {name: latency_of(ours[name], theirs[name]) for name in roots},
         "batches": {},
     }
     for (mix, jobs), runs in batches.items():
@@ -343,8 +360,11 @@ def table(figures):
         "",
         "| measure | ours | in-process grader | ratio |",
         "|---|---|---|---|",
-        f"| run_autograder latency, correct example (s) | {cell(figures['latency']['ours_s'], 3)} | "
-        f"{cell(figures['latency']['in_process_s'], 3)} | {cell(figures['latency']['ratio'], 2)} |",
+        *(
+            f"| run_autograder latency, {name}'s example (s) | {cell(latency['ours_s'], 3)} | "
+            f"{cell(latency['in_process_s'], 3)} | {cell(latency['ratio'], 2)} |"
+            for name, latency in figures.get("latencies", {"we_recur": figures["latency"]}).items()
+        ),
         "",
         f"| batch of {figures['submissions']} | submissions/s | CPU ms/submission (grader + sandbox) | peak tree RSS (MiB) |",
         "|---|---|---|---|",

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
@@ -44,13 +46,18 @@ def test_the_in_process_grader_scores_as_ours(tmp_path):
     assert len(written["tests"]) == 16, "one gradescope-utils test per rubric check"
 
 
-def test_the_in_process_grader_takes_off_what_a_wrong_answer_costs(tmp_path):
-    root = speed.gradescope_layout(tmp_path / "autograder")
-    module = root / "submission" / speed.MODULE
-    module.write_text(module.read_text().replace("return p_t", "return 0 * p_t"))
+@pytest.mark.parametrize(("question", "correct", "wrong", "points"), [
+    ("we_recur", "return p_t", "return 0 * p_t", synthetic.FULL_MARKS - 2),
+    ("fall_2018_q7", "return False", "return True", 8 - 2),  # (c.i) answered wrongly
+])
+def test_the_in_process_grader_takes_off_what_a_wrong_answer_costs(tmp_path, question, correct, wrong, points):
+    root = speed.gradescope_layout(tmp_path / "autograder", question)
+    module = root / "submission" / speed.QUESTIONS[question].name
+    assert module.read_text().count(correct) == 1
+    module.write_text(module.read_text().replace(correct, wrong))
     _, ours = speed.run_ours(root)
     _, theirs = speed.run_in_process(root)
-    assert ours == theirs == synthetic.FULL_MARKS - 2
+    assert ours == theirs == points
 
 
 def test_the_report_states_every_target_beside_a_figure():
@@ -87,6 +94,11 @@ def test_a_quick_run_writes_every_figure_as_json(tmp_path):
     spread_keys = {"median", "min", "max", "runs"}
     assert set(figures["latency"]) == {"ours_s", "in_process_s", "ratio"}
     assert all(set(value) == spread_keys and value["runs"] == 2 for value in figures["latency"].values())
+    # every question's latency, each with both graders' scores agreeing (else the run stops)
+    assert set(figures["latencies"]) == {"we_recur", "fall_2018_q7"}
+    assert figures["latencies"]["we_recur"] == figures["latency"]
+    for latency in figures["latencies"].values():
+        assert all(set(value) == spread_keys and value["runs"] == 2 and value["median"] > 0 for value in latency.values())
     assert set(figures["batches"]) == {f"{mix}_jobs{jobs}" for mix in ("correct", "class") for jobs in (1, 2)}
     for batch in figures["batches"].values():
         assert set(batch) == {"per_second", "cpu_ms", "sandbox_cpu_ms", "grader_cpu_ms", "peak_mib"}
@@ -98,6 +110,7 @@ def test_a_quick_run_writes_every_figure_as_json(tmp_path):
     assert set(figures["targets"]) == set(speed.TARGETS)
     assert [key for key, verdict in figures["targets"].items() if verdict["met"] is None] == ["memory_growth"]
     assert (tmp_path / "table.md").read_text().strip() == done.stdout.strip()
+    assert "fall_2018_q7's example" in done.stdout
 
 
 def test_the_command_runs_and_says_how_to_use_it():
