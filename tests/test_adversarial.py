@@ -99,14 +99,32 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).with_name("adversarial")
 DOCKER_LIKE = Path(__file__).with_name("modes") / "docker_like.py"
-CONTROL = "control"  # questions/we_recur/example/we_recur.py, through the same harness
-CONTROL_MODULE = REPO / "questions" / "we_recur" / "example" / "we_recur.py"
-#: The second question, graded in the ``q7`` mode: its folder, its module's stem, its
-#: example (the control) and the points that example earns (the rest is graded by hand).
-Q7 = "fall_2018_q7"
-Q7_STEM = "rnn_q7"
-Q7_CONTROL_MODULE = REPO / "questions" / Q7 / "example" / f"{Q7_STEM}.py"
-Q7_CONTROL_POINTS = 8
+CONTROL = "control"  # the graded question's example, through the same harness
+
+
+@dataclasses.dataclass(frozen=True)
+class Graded:
+    """A question the corpus is graded against: its folder under questions/, its module's
+    stem, its reference file that holds answers (a canary goes into it), and the points
+    its example (the control) earns (Q7's other 2 are graded by hand)."""
+
+    name: str
+    stem: str
+    key_file: str
+    control_points: float
+
+    @property
+    def folder(self):
+        return Path("questions") / self.name
+
+    @property
+    def control_module(self):
+        return REPO / self.folder / "example" / f"{self.stem}.py"
+
+
+#: The question the corpus was written for, and the second one (the ``q7`` mode).
+WE_RECUR = Graded("we_recur", "we_recur", "reference/answer_key.py", 12)
+Q7 = Graded("fall_2018_q7", "rnn_q7", "reference/answers.py", 8)
 SOURCE_ENTRIES = ("autograder", "questions", "run_autograder", "setup.sh")
 RUN_TIMEOUT = 120  # seconds before the harness gives up on one run
 BATCH_TIMEOUT = 600  # seconds before it gives up on a batch of the whole corpus
@@ -125,6 +143,13 @@ ALL_MODES = ("gradescope", "docker", "checkout", "user", "restricted-user", "q7"
 LAYOUT_MODES = ("gradescope", "docker", "q7")
 #: The modes in which the grader runs as the ordinary user agtester.
 USER_MODES = ("user", "restricted-user")
+
+
+def question_of(mode):
+    """The question ``mode`` grades."""
+    return Q7 if mode == "q7" else WE_RECUR
+
+
 MODES = tuple(m for m in os.environ.get("AG_ADVERSARIAL_MODES", ",".join(ALL_MODES)).split(",") if m in ALL_MODES)
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
 
@@ -149,14 +174,15 @@ def attack_names():
     return sorted(folder.name for folder in CORPUS.iterdir() if (folder / "expected.yaml").is_file())
 
 
-def expected_of(name, mode=None):
-    """What ``name`` may earn in ``mode``: its expected.yaml, or in the ``q7`` mode (where
-    no attack implements the question graded) at most 0 and its extra checks."""
+def expected_of(name, question=WE_RECUR):
+    """What ``name`` may earn graded against ``question``: its expected.yaml, or against
+    another question than We Recur! (which no attack implements) at most 0 and its extra
+    checks."""
     if name == CONTROL:
-        points = Q7_CONTROL_POINTS if mode == "q7" else 12
+        points = question.control_points
         return {"description": "the correct example submission", "max_total": points, "min_total": points}
     expected = yaml.safe_load((CORPUS / name / "expected.yaml").read_text(encoding="utf-8"))
-    if mode == "q7":
+    if question != WE_RECUR:
         expected = {**expected, "max_total": 0}
         expected.pop("min_total", None)
     return expected
@@ -166,7 +192,7 @@ def cases():
     found = []
     for mode in MODES:
         for name in [CONTROL, *attack_names()]:
-            extras = tuple(expected_of(name, mode).get("extra_checks") or ())
+            extras = tuple(expected_of(name, question_of(mode)).get("extra_checks") or ())
             unknown = set(extras) - set(EXTRA_ASPECTS)
             assert not unknown, f"{name}/expected.yaml names unknown extra_checks {sorted(unknown)}"
             found += [
@@ -392,11 +418,11 @@ def gradescope_modes(path):
             os.chmod(file, 0o755 if executable else 0o644)
 
 
-def copy_grader(source, tokens, question=None):
-    """A copy of the grader at ``source`` with canaries planted (``tokens``: ``file``,
-    ``rubric`` and ``key``), in the modes an unzip or a clone leaves: world-readable.
-    With ``question``, the copy grades that question by default (and its rubric and
-    reference hold canaries as well)."""
+def copy_grader(source, tokens, question=WE_RECUR):
+    """A copy of the grader at ``source`` that grades ``question`` by default, with
+    canaries planted (``tokens``: ``file``, ``rubric`` and ``key``) in We Recur!'s
+    folder, which the corpus's attacks look for, and in ``question``'s, in the modes an
+    unzip or a clone leaves: world-readable."""
     source.mkdir(parents=True)
     for entry in SOURCE_ENTRIES:
         path = REPO / entry
@@ -406,27 +432,24 @@ def copy_grader(source, tokens, question=None):
             shutil.copy2(path, source / entry)
     for requirements in REPO.glob("requirements*.txt"):
         shutil.copy2(requirements, source / requirements.name)
-    (source / "questions" / "we_recur" / "reference" / "CANARY_SECRET.txt").write_text(f"{tokens['file']}\n", encoding="utf-8")
-    for relative, key in (("questions/we_recur/rubric.yaml", "rubric"), ("questions/we_recur/reference/answer_key.py", "key")):
-        with open(source / relative, "a", encoding="utf-8") as stream:
-            stream.write(f"\n# CANARY {tokens[key]}\n")
-    if question:
-        (source / "questions" / "default.txt").write_text(f"{question}\n", encoding="utf-8")
-        folder = source / "questions" / question
+    (source / "questions" / "default.txt").write_text(f"{question.name}\n", encoding="utf-8")
+    for planted in dict.fromkeys((WE_RECUR, question)):
+        folder = source / planted.folder
         (folder / "reference" / "CANARY_SECRET.txt").write_text(f"{tokens['file']}\n", encoding="utf-8")
-        for relative, key in (("rubric.yaml", "rubric"), ("reference/answers.py", "key")):
+        for relative, key in (("rubric.yaml", "rubric"), (planted.key_file, "key")):
             with open(folder / relative, "a", encoding="utf-8") as stream:
                 stream.write(f"\n# CANARY {tokens[key]}\n")
     gradescope_modes(source)
 
 
-def build_upload(submission, name, config, stem="we_recur"):
-    """The attack ``name``'s upload in the folder ``submission``, with its agconfig.json;
-    with another ``stem``, its ``we_recur.*`` files are named after that question's
-    module (links kept as links, pointing where they pointed)."""
+def build_upload(submission, name, config, question=WE_RECUR):
+    """The attack ``name``'s upload in the folder ``submission``, with its agconfig.json,
+    for ``question``: its ``we_recur.*`` files are named after that question's module
+    (links kept as links, pointing where they pointed)."""
     submission.mkdir(parents=True)
+    stem = question.stem
     if name == CONTROL:
-        shutil.copy2(Q7_CONTROL_MODULE if stem == Q7_STEM else CONTROL_MODULE, submission / f"{stem}.py")
+        shutil.copy2(question.control_module, submission / f"{stem}.py")
     else:
         for entry in sorted((CORPUS / name).iterdir()):
             if entry.name == "expected.yaml" or entry.name == "__pycache__":
@@ -444,9 +467,8 @@ def build_upload(submission, name, config, stem="we_recur"):
     gradescope_modes(submission)
 
 
-def build_root(base, name, tokens, config, question=None):
-    """Gradescope's /autograder, under ``base``, built for ``question`` (by default, the
-    checkout's default question)."""
+def build_root(base, name, tokens, config, question=WE_RECUR):
+    """Gradescope's /autograder, under ``base``, built for ``question``."""
     root = base / "autograder"
     source = root / "source"
     copy_grader(source, tokens, question)
@@ -474,7 +496,7 @@ def build_root(base, name, tokens, config, question=None):
         encoding="utf-8",
     )
     os.chmod(root / "submission_metadata.json", 0o644)
-    build_upload(root / "submission", name, config, Q7_STEM if question == Q7 else "we_recur")
+    build_upload(root / "submission", name, config, question)
     (root / "results").mkdir()
     os.chmod(root / "results", 0o755)
     os.chmod(root, 0o755)
@@ -741,7 +763,7 @@ def setting_for(mode, run_base, name, config, tokens):
     """Build what ``mode`` needs under ``run_base`` and say how to run it."""
     env = grading_environment(run_base, tokens, config["home"])
     if mode in LAYOUT_MODES:
-        root = build_root(run_base, name, tokens, config, Q7 if mode == "q7" else None)
+        root = build_root(run_base, name, tokens, config, question_of(mode))
         env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable})
         command = [str(root / "source" / "run_autograder")]
         if mode in ("docker", "q7"):
@@ -787,7 +809,7 @@ def suspect_uids(mode):
 
 
 def run_attack(mode, name):
-    expected = expected_of(name, mode)
+    expected = expected_of(name, question_of(mode))
     marker = f"{MARK}-{name}"
     # Marked stragglers of an earlier run are killed; nothing that exists now is this
     # attack's doing.

@@ -69,6 +69,9 @@ def test_the_report_states_every_target_beside_a_figure():
     figures = {
         "date": "today", "machine": "this one", "load_average": (1.0, 1.0, 1.0), "submissions": 40,
         "latency": {key: speed.spread([value]) for key, value in (("ours_s", 0.4), ("in_process_s", 0.25), ("ratio", 1.6))},
+        "latencies": {name: {key: speed.spread([value]) for key, value in (("ours_s", 0.4), ("in_process_s", 0.25),
+                                                                          ("ratio", ratio))}
+                      for name, ratio in (("we_recur", 1.6), ("fall_2018_q7", 1.3))},
         "batches": batches, "slow": {"submissions": 4, "full_marks": 4, "per_second": 2.0},
         "start": {"seconds": speed.spread([1.0]), "cpu_s": speed.spread([0.9])},
         "cpu_per_correct_ms": speed.spread([25.0]), "in_process_cpu_per_correct_ms": speed.spread([17.5]),
@@ -82,6 +85,7 @@ def test_the_report_states_every_target_beside_a_figure():
     for verdict in figures["targets"].values():
         assert verdict["what"] in text
     assert "1.60" in text and "4 of 4" in text and "17.5" in text
+    assert "fall_2018_q7's example" in text and "1.30" in text
 
 
 def test_a_quick_run_writes_every_figure_as_json(tmp_path):
